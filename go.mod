@@ -1,0 +1,3 @@
+module github.com/falaj-bot/falaj
+
+go 1.26.8
