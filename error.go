@@ -16,6 +16,8 @@ const MaxQuestionRunes = 1000
 var (
 	ErrEmptyQuestion   = errors.New("falaj: empty question")
 	ErrQuestionTooLong = errors.New("falaj: question too long")
+	// ErrNotFound is wrapped by lookups (a passage or document id) that find nothing.
+	ErrNotFound = errors.New("falaj: not found")
 )
 
 // UserError is an error with a sentence meant for a person. Only Msg reaches people (the
