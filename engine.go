@@ -21,8 +21,9 @@ type SearchResult struct {
 // Generator writes an answer from numbered passages with a language model. *llm.Client
 // implements it. The answer text cites passages as [1], [2]… in the order given.
 type Generator interface {
-	// Generate streams partial text to onText (nil: no streaming) and returns the whole
-	// reply. An error means no usable reply (unreachable, timeout, refused, empty or
+	// Generate streams the reply to onText (nil: no streaming) as deltas: each call gets
+	// only the new piece of text, never the text so far; the deltas add up to the
+	// returned Text. It then returns the whole reply. An error means no usable reply (unreachable, timeout, refused, empty or
 	// malformed); the Engine then falls back to the extractive answer with a note.
 	Generate(ctx context.Context, q Question, passages []Passage, onText func(string)) (Generation, error)
 }
