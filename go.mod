@@ -1,3 +1,5 @@
 module github.com/falaj-bot/falaj
 
 go 1.26.8
+
+require github.com/sashabaranov/go-openai v1.43.0
