@@ -19,7 +19,7 @@ func TestCheckCitations(t *testing.T) {
 	for _, tt := range []struct {
 		name     string
 		in       string
-		n        int   // passages given
+		n        int // passages given
 		want     string
 		wantIDs  []int // ordinals of the cited passages, in citation order
 		answered bool
