@@ -68,7 +68,7 @@ func (c *Client) stream(ctx context.Context, req openai.ChatCompletionRequest, o
 			break
 		}
 		if err != nil {
-			return "", "", fmt.Errorf("read stream after %d bytes: %w", b.Len(), err)
+			return "", "", fmt.Errorf("read stream after %d bytes: %w: %w", b.Len(), ErrStreamBroken, err)
 		}
 		if chunk.Model != "" {
 			model = chunk.Model

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/falaj-bot/falaj"
@@ -19,13 +21,14 @@ var (
 	ErrTruncated     = errors.New("llm: reply cut at the token limit")
 	ErrFiltered      = errors.New("llm: reply stopped by the content filter")
 	ErrStreamEnded   = errors.New("llm: stream ended before a finish reason")
+	ErrStreamBroken  = errors.New("llm: stream broke off")
 	ErrMalformedBody = errors.New("llm: malformed reply")
 )
 
 // deadlineError is the cause of a call that ran out of Config.Deadline.
 type deadlineError struct{ d time.Duration }
 
-func (e *deadlineError) Error() string { return "no usable reply within " + e.d.String() }
+func (e *deadlineError) Error() string { return "no usable reply within " + human(e.d) }
 
 // failure turns an error of a chat or embeddings call into a *falaj.UserError whose Msg is
 // a short phrase for "LLM unavailable: <Msg>", wrapping err. ctx is the call's context:
@@ -34,7 +37,7 @@ func (c Config) failure(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		cause := context.Cause(ctx)
 		if de := new(deadlineError); errors.As(cause, &de) {
-			return &falaj.UserError{Msg: fmt.Sprintf("the model did not answer within %v", de.d), Err: fmt.Errorf("%w: %w", cause, err)}
+			return &falaj.UserError{Msg: "the model did not answer within " + human(de.d), Err: fmt.Errorf("%w: %w", cause, err)}
 		}
 		if errors.Is(cause, context.DeadlineExceeded) {
 			return &falaj.UserError{Msg: "the model did not answer in time", Err: fmt.Errorf("%w: %w", cause, err)}
@@ -58,17 +61,20 @@ func (c Config) reason(err error) string {
 		return statusReason(se.Status, se.Attempts, c.ChatModel)
 	case errors.As(err, &te):
 		if errors.As(err, &ae) && ae.Attempts > 1 {
-			return fmt.Sprintf("the model did not answer within %v (%d tries)", te.d, ae.Attempts)
+			return fmt.Sprintf("the model did not answer within %s (%s)", human(te.d), tries(ae.Attempts))
 		}
-		return fmt.Sprintf("the model did not answer within %v", te.d)
+		return "the model did not answer within " + human(te.d)
 	case errors.As(err, &ae):
-		return fmt.Sprintf("could not reach %s (%d tries)", c.endpoint(), ae.Attempts)
+		return fmt.Sprintf("could not reach %s (%s)", c.endpoint(), tries(ae.Attempts))
 	case errors.As(err, &api) && api.HTTPStatusCode > 0:
 		return statusReason(api.HTTPStatusCode, 1, c.ChatModel)
 	case errors.As(err, &req) && req.HTTPStatusCode > 0:
 		return statusReason(req.HTTPStatusCode, 1, c.ChatModel)
 	case errors.As(err, &api):
 		return "the server reported an error mid-reply"
+	case errors.Is(err, ErrMalformedBody), errors.Is(err, openai.ErrTooManyEmptyStreamMessages),
+		errors.As(err, new(*json.SyntaxError)), errors.As(err, new(*json.UnmarshalTypeError)):
+		return "the reply was malformed"
 	case errors.Is(err, ErrEmptyReply):
 		return "the model returned an empty reply"
 	case errors.Is(err, ErrTruncated):
@@ -77,8 +83,9 @@ func (c Config) reason(err error) string {
 		return "the reply was stopped by the content filter"
 	case errors.Is(err, ErrStreamEnded):
 		return "the reply stream ended early"
-	case errors.Is(err, ErrMalformedBody), errors.Is(err, openai.ErrTooManyEmptyStreamMessages),
-		errors.As(err, new(*json.SyntaxError)), errors.As(err, new(*json.UnmarshalTypeError)):
+	case errors.Is(err, ErrStreamBroken):
+		return "the reply stream broke off"
+	case errors.Is(err, io.ErrUnexpectedEOF): // a JSON body cut short
 		return "the reply was malformed"
 	case errors.Is(err, openai.ErrReasoningModelMaxTokensDeprecated):
 		return fmt.Sprintf("the model %s does not accept max_tokens", c.ChatModel)
@@ -97,10 +104,18 @@ func statusReason(status, attempts int, model string) string {
 	case status == http.StatusNotFound:
 		return fmt.Sprintf("the model %s or the endpoint was not found (404)", model)
 	case status == http.StatusTooManyRequests:
-		return fmt.Sprintf("rate limited (429) after %d tries", attempts)
+		return "rate limited (429) after " + tries(attempts)
 	case status >= 500:
-		return fmt.Sprintf("the server failed (%d) after %d tries", status, attempts)
+		return fmt.Sprintf("the server failed (%d) after %s", status, tries(attempts))
 	default:
 		return fmt.Sprintf("the server refused the request (%d)", status)
 	}
+}
+
+// human writes d as people do: "30s", "90s", "1.5s", "200ms".
+func human(d time.Duration) string {
+	if d >= time.Second && d%(100*time.Millisecond) == 0 {
+		return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "s"
+	}
+	return d.String()
 }

@@ -43,7 +43,7 @@ type statusError struct {
 }
 
 func (e *statusError) Error() string {
-	msg := fmt.Sprintf("http %d after %d tries", e.Status, e.Attempts)
+	msg := fmt.Sprintf("http %d after %s", e.Status, tries(e.Attempts))
 	if e.Message != "" {
 		msg += ": " + e.Message
 	}
@@ -57,13 +57,21 @@ type attemptError struct {
 	Attempts int
 }
 
-func (e *attemptError) Error() string { return fmt.Sprintf("%v (after %d tries)", e.Err, e.Attempts) }
+func (e *attemptError) Error() string { return fmt.Sprintf("%v (after %s)", e.Err, tries(e.Attempts)) }
+
+// tries is "1 try" or "n tries".
+func tries(n int) string {
+	if n == 1 {
+		return "1 try"
+	}
+	return strconv.Itoa(n) + " tries"
+}
 func (e *attemptError) Unwrap() error { return e.Err }
 
 // timeoutError is the cause of an attempt cancelled because the server stayed silent.
 type timeoutError struct{ d time.Duration }
 
-func (e *timeoutError) Error() string { return fmt.Sprintf("no response for %v", e.d) }
+func (e *timeoutError) Error() string { return "no response for " + human(e.d) }
 
 // Do sends req, retrying as the package doc describes. A returned response has status
 // 2xx or 3xx; its body keeps the attempt's timer running until it is closed.
@@ -100,6 +108,7 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 			return nil, failure // waiting would outlast the deadline
 		}
+		wait = min(wait, maxRetryAfter)
 		t.log.DebugContext(ctx, "llm retry", "url", req.URL.Redacted(), "attempt", attempt,
 			"wait_ms", wait.Milliseconds(), "err", failure)
 		select {
@@ -179,8 +188,8 @@ func backoff(n int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// retryAfter reads retry-after-ms or Retry-After (seconds or an HTTP date) from h,
-// capped at maxRetryAfter. 0: none given.
+// retryAfter reads retry-after-ms or Retry-After (seconds or an HTTP date) from h.
+// 0: none given. The caller caps it at maxRetryAfter.
 func retryAfter(h http.Header, now time.Time) time.Duration {
 	var d time.Duration
 	if ms, err := strconv.ParseFloat(h.Get("Retry-After-Ms"), 64); err == nil && ms > 0 {
@@ -192,10 +201,7 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 	} else if at, err := http.ParseTime(v); err == nil {
 		d = at.Sub(now)
 	}
-	if d <= 0 {
-		return 0
-	}
-	return min(d, maxRetryAfter)
+	return max(d, 0)
 }
 
 // errorMessage extracts {"error":{"message":…}} from an error body, or its start.
