@@ -54,7 +54,10 @@ func (e *Embedder) Embed(ctx context.Context, texts []string) ([][]float32, erro
 			return nil, err
 		}
 		if len(out) > 0 && len(vecs[0]) != len(out[0]) {
-			return nil, fmt.Errorf("embed with %s: dimension changed from %d to %d", e.Name(), len(out[0]), len(vecs[0]))
+			return nil, &falaj.UserError{
+				Msg: fmt.Sprintf("Embedding with %s failed: the vectors changed size from %d to %d.", e.Name(), len(out[0]), len(vecs[0])),
+				Err: fmt.Errorf("embed texts from %d: %w", len(out), ErrMalformedBody),
+			}
 		}
 		out = append(out, vecs...)
 	}

@@ -150,3 +150,10 @@ func testPassages() []falaj.Passage {
 			Text: "Muscat also facilitated contacts on Afghanistan."},
 	}
 }
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
