@@ -25,7 +25,8 @@ type chunk struct {
 	embed   string // what is embedded and keyword-indexed: title, then text
 }
 
-// chunkDocument splits a document into passages of about size runes: paragraphs
+// chunkDocument splits a document into passages of at most size runes (plus a heading
+// line when one introduces a piece of that size): paragraphs
 // (units) are kept whole and merged with their neighbours while the total stays within
 // size; a unit longer than size is split at sentence ends into pieces of at most size
 // (a single longer sentence stays whole); a heading line is never the last line of a
