@@ -109,3 +109,29 @@ func TestEngineFollowUpUsesHistory(t *testing.T) {
 		t.Errorf("follow-up answer %q (answered %v); want the Yemen row", a.Text, a.Answered)
 	}
 }
+
+// BenchmarkAnswer measures a warm extractive Answer at seed scale (index open, question
+// not cached). Target: < 10 ms.
+func BenchmarkAnswer(b *testing.B) {
+	ix, _, err := retrieval.Open(context.Background(), retrieval.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := falaj.NewEngine(falaj.EngineConfig{Searcher: ix, MinConfidence: retrieval.DefaultMinConfidence})
+	if err != nil {
+		b.Fatal(err)
+	}
+	qs := []string{
+		"Why is Oman trusted as a mediator?",
+		"What did Oman do during the Arab boycott of Qatar in 2017?",
+		"What is the capital of France?",
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := e.Answer(b.Context(), falaj.Question{Text: qs[i%len(qs)]}, nil); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
