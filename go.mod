@@ -2,4 +2,4 @@ module github.com/falaj-bot/falaj
 
 go 1.26.8
 
-require github.com/philippgille/chromem-go v0.7.0 // indirect
+require github.com/philippgille/chromem-go v0.7.0
