@@ -80,7 +80,7 @@ func chunkDocument(d document, size int) []chunk {
 		texts = append(texts, cur.String())
 	}
 
-	acr := acronyms(d.Body)
+	acr := lexical.Acronyms(d.Body)
 	out := make([]chunk, len(texts))
 	for i, t := range texts {
 		p := falaj.Passage{
@@ -106,7 +106,7 @@ func embedText(title, text string, acr map[string]string) string {
 	b.WriteString(title)
 	b.WriteString("\n\n")
 	b.WriteString(text)
-	used := usedAcronyms(text, acr)
+	used := lexical.UsedAcronyms(text, acr)
 	keys := make([]string, 0, len(used))
 	for a := range used {
 		keys = append(keys, a)

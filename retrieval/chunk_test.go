@@ -126,14 +126,3 @@ func TestChunkSizesAndOrdinals(t *testing.T) {
 		}
 	}
 }
-
-func TestAcronyms(t *testing.T) {
-	body := "The Quadrilateral Coordination Group (QCG) met. The Joint Comprehensive Plan of Action (JCPOA) lapsed. Nothing (ABC) here."
-	got := acronyms(body)
-	if got["QCG"] != "Quadrilateral Coordination Group" || got["JCPOA"] != "Joint Comprehensive Plan of Action" {
-		t.Errorf("acronyms = %q", got)
-	}
-	if _, ok := got["ABC"]; ok {
-		t.Errorf("acronyms found ABC without a long form: %q", got["ABC"])
-	}
-}
