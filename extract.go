@@ -94,6 +94,7 @@ func (e *Engine) extract(q Question, query string, ps []Passage, a *Answer) {
 		return x.pos - y.pos
 	})
 	numbers := map[int]int{} // passage index → citation number
+	lastPos := map[int]int{} // passage index → position of its last quoted sentence
 	var b strings.Builder
 	for _, c := range chosen {
 		n, ok := numbers[c.passage]
@@ -103,7 +104,15 @@ func (e *Engine) extract(q Question, query string, ps []Passage, a *Answer) {
 			a.Citations = append(a.Citations, Citation{N: n, Passage: ps[c.passage]})
 		}
 		cit := &a.Citations[n-1]
-		cit.Quote = strings.TrimSpace(cit.Quote + " " + c.text)
+		switch {
+		case cit.Quote == "":
+			cit.Quote = c.text
+		case lastPos[c.passage] == c.pos-1:
+			cit.Quote += " " + c.text
+		default:
+			cit.Quote += " … " + c.text // sentences of one passage that are not adjacent
+		}
+		lastPos[c.passage] = c.pos
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
