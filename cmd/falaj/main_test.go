@@ -229,3 +229,41 @@ func jsonNumber(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+func TestIngestIncrementalAndSkipped(t *testing.T) {
+	corpus, index := t.TempDir(), t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(corpus, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a.txt", "---\ntitle: Alpha\nauthor: A. Writer\n---\nOman hosted talks between the parties in Muscat. The talks were quiet and discreet.\n")
+	write("b.md", "Beta notes\n\nThe Sultanate kept a neutral posture during the boycott of Qatar.\n")
+	write("c.txt", "\xff\xfe not text \x00\x01")
+	vars := env("FALAJ_CORPUS", corpus, "FALAJ_INDEX_DIR", index)
+
+	out, errOut, code := runCLI(t, vars, "", "ingest")
+	if code != 0 {
+		t.Fatalf("ingest: exit %d, stderr %s", code, errOut)
+	}
+	if !strings.Contains(out, "2 documents") || !strings.Contains(errOut, "c.txt") {
+		t.Errorf("first ingest: stdout %q, stderr %q; want 2 documents and c.txt reported", out, errOut)
+	}
+
+	out, _, _ = runCLI(t, vars, "", "ingest")
+	if !strings.Contains(out, "(0 embedded") {
+		t.Errorf("unchanged corpus re-embedded something: %q", out)
+	}
+
+	write("b.md", "Beta notes\n\nThe Sultanate stayed neutral in the Yemeni civil war.\n")
+	out, _, _ = runCLI(t, vars, "", "ingest")
+	if !strings.Contains(out, "(1 embedded") {
+		t.Errorf("after editing b.md: %q; want exactly its one passage embedded", out)
+	}
+
+	out, errOut, code = runCLI(t, vars, "", "sources")
+	if code != 0 || !strings.Contains(out, "Alpha") || !strings.Contains(out, "A. Writer") || !strings.Contains(out, "2 documents") {
+		t.Errorf("sources: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
