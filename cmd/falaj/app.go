@@ -111,9 +111,7 @@ func (a *app) openIndex(ctx context.Context, c *common, log *slog.Logger, force 
 	if err != nil {
 		return nil, stats, fmt.Errorf("open index: %w", err)
 	}
-	for _, s := range stats.Skipped {
-		fmt.Fprintln(a.stderr, "falaj: skipped", s)
-	}
+	// Skipped files are logged by retrieval at Warn, which the CLI shows by default.
 	return ix, stats, nil
 }
 
