@@ -32,8 +32,9 @@ type SearchResult struct {
 type Generator interface {
 	// Generate streams the reply to onText (nil: no streaming) as deltas: each call gets
 	// only the new piece of text, never the text so far; the deltas add up to the
-	// returned Text. It then returns the whole reply. An error means no usable reply (unreachable, timeout, refused, empty or
-	// malformed); the Engine then falls back to the extractive answer with a note.
+	// returned Text. It then returns the whole reply. An error means no usable reply
+	// (unreachable, timeout, refused, empty or malformed); the Engine then falls back to
+	// the extractive answer with a note.
 	Generate(ctx context.Context, q Question, passages []Passage, onText func(string)) (Generation, error)
 }
 
