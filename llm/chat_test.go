@@ -358,6 +358,17 @@ func TestGenerateCancelled(t *testing.T) {
 	}
 }
 
+func TestReasoningModelRefused(t *testing.T) {
+	_, cfg := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		t.Error("a request was sent for a model go-openai refuses")
+	})
+	cfg.ChatModel = "o3-mini"
+	_, err := mustNew(t, cfg).Generate(t.Context(), falaj.Question{Text: "q"}, testPassages(), nil)
+	if want := "o3-mini is a reasoning model, which Falaj does not support; use a chat model"; errMsg(err) != want {
+		t.Errorf("Generate error %v; want %q", err, want)
+	}
+}
+
 func TestPlaceholderKeyForLocalServers(t *testing.T) {
 	_, cfg := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		if got := r.Header.Get("Authorization"); got != "Bearer "+placeholderKey {

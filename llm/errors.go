@@ -87,8 +87,9 @@ func (c Config) reason(err error) string {
 		return "the reply stream broke off"
 	case errors.Is(err, io.ErrUnexpectedEOF): // a JSON body cut short
 		return "the reply was malformed"
-	case errors.Is(err, openai.ErrReasoningModelMaxTokensDeprecated):
-		return fmt.Sprintf("the model %s does not accept max_tokens", c.ChatModel)
+	case errors.Is(err, openai.ErrReasoningModelMaxTokensDeprecated), errors.Is(err, openai.ErrO1MaxTokensDeprecated),
+		errors.Is(err, openai.ErrReasoningModelLimitationsOther), errors.Is(err, openai.ErrReasoningSamplingUnsupported):
+		return fmt.Sprintf("%s is a reasoning model, which Falaj does not support; use a chat model", c.ChatModel)
 	default:
 		return "the reply could not be read"
 	}
