@@ -1,0 +1,258 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/falaj-bot/falaj"
+)
+
+// pageData is what page.tmpl renders. The same page serves the empty form, a
+// server-rendered answer (no JavaScript) and errors.
+type pageData struct {
+	Question  string
+	Answer    *answerView // nil: no answer to show
+	Error     string      // a sentence for people; "" when none
+	ErrorID   string
+	Examples  []string
+	Sources   []falaj.Source
+	Presenter bool
+	MaxRunes  int
+}
+
+// answerView is an Answer cut up for the template: text runs and citation markers, and
+// each cited passage split around its quote.
+type answerView struct {
+	falaj.Answer
+	Segments  []segment
+	Citations []citationView
+	Took      string
+}
+
+// segment is a run of answer text, or a citation marker when N > 0.
+type segment struct {
+	Text string
+	N    int
+}
+
+type citationView struct {
+	falaj.Citation
+	Before, Mark, After string // Passage.Text around the quote; Mark == "" when not found
+}
+
+func parsePage(assets fs.FS) (*template.Template, error) {
+	t, err := template.New("page.tmpl").Option("missingkey=error").ParseFS(assets, "page.tmpl")
+	if err != nil {
+		return nil, fmt.Errorf("parse page template: %w", err)
+	}
+	return t, nil
+}
+
+// handlePage serves the page, and with ?q= answers the question without JavaScript.
+func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
+	if q := r.URL.Query().Get("q"); q != "" || r.URL.Query().Has("q") {
+		if !s.admit(w, r) {
+			return
+		}
+		s.answerPage(w, r, q)
+		return
+	}
+	s.render(w, r, http.StatusOK, s.pageData(r))
+}
+
+// handleForm answers POST /ask (form field q) like GET /?q=.
+func (s *Server) handleForm(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+	if err := r.ParseForm(); err != nil {
+		s.renderError(w, r, http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("The form is larger than %d bytes; please ask a shorter question.", s.cfg.MaxBodyBytes))
+		return
+	}
+	s.answerPage(w, r, r.PostForm.Get("q"))
+}
+
+func (s *Server) answerPage(w http.ResponseWriter, r *http.Request, text string) {
+	d := s.pageData(r)
+	d.Question = text
+	q, err := s.checkQuestion(text, nil)
+	var a falaj.Answer
+	if err == nil {
+		a, err = s.answer(r.Context(), r, "form", q, nil)
+	}
+	if err != nil {
+		status, body := s.failure(r, err)
+		d.Error, d.ErrorID = body.Error, body.ErrorID
+		s.render(w, r, status, d)
+		return
+	}
+	d.Question = q.Text
+	d.Answer = newAnswerView(a)
+	s.render(w, r, http.StatusOK, d)
+}
+
+// renderError serves the page with a sentence for people.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	d := s.pageData(r)
+	d.Error = msg
+	s.render(w, r, status, d)
+}
+
+func (s *Server) pageData(r *http.Request) pageData {
+	d := pageData{
+		Examples:  s.cfg.Examples,
+		Presenter: r.URL.Query().Get("presenter") == "1",
+		MaxRunes:  falaj.MaxQuestionRunes,
+	}
+	if s.cfg.Catalog != nil {
+		srcs, err := s.cfg.Catalog.Sources(r.Context())
+		if err != nil {
+			s.log.WarnContext(r.Context(), "list sources for the page", "err", err)
+		}
+		d.Sources = srcs
+	}
+	return d
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, d pageData) {
+	var buf bytes.Buffer
+	if err := s.page.Execute(&buf, d); err != nil {
+		id := newErrorID()
+		s.log.ErrorContext(r.Context(), "render page", "error_id", id, "err", err)
+		http.Error(w, falaj.UserMessage(err)+" (error id "+id+")", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// handleStatic serves the page's own files. page.tmpl is not served.
+func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	typ := mime.TypeByExtension(path.Ext(name))
+	if name == "page.tmpl" || typ == "" {
+		http.NotFound(w, r)
+		return
+	}
+	b, err := fs.ReadFile(s.assets, name)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", typ)
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(b)
+	}
+}
+
+func newAnswerView(a falaj.Answer) *answerView {
+	v := &answerView{Answer: a, Took: formatTook(a.Timings.Total)}
+	cited := make(map[int]bool, len(a.Citations))
+	for _, c := range a.Citations {
+		cited[c.N] = true
+		before, mark, after := highlight(c.Passage.Text, c.Quote)
+		v.Citations = append(v.Citations, citationView{Citation: c, Before: before, Mark: mark, After: after})
+	}
+	v.Segments = segments(a.Text, cited)
+	return v
+}
+
+// markerRE matches citation markers: "[1]", and "[1, 2]" as some models write them.
+var markerRE = regexp.MustCompile(`\[(\d+(?:\s*,\s*\d+)*)\]`)
+
+// segments cuts text into runs and the markers of cited passages; a marker whose number
+// is not cited stays text.
+func segments(text string, cited map[int]bool) []segment {
+	var out []segment
+	last := 0
+	for _, m := range markerRE.FindAllStringSubmatchIndex(text, -1) {
+		var ns []int
+		for _, f := range strings.Split(text[m[2]:m[3]], ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || !cited[n] {
+				ns = nil
+				break
+			}
+			ns = append(ns, n)
+		}
+		if ns == nil {
+			continue
+		}
+		if m[0] > last {
+			out = append(out, segment{Text: text[last:m[0]]})
+		}
+		for _, n := range ns {
+			out = append(out, segment{Text: "[" + strconv.Itoa(n) + "]", N: n})
+		}
+		last = m[1]
+	}
+	if last < len(text) {
+		out = append(out, segment{Text: text[last:]})
+	}
+	return out
+}
+
+// highlight finds quote in text and returns the text before it, the quote as it appears
+// in text, and the text after it. It matches exactly first, then ignoring differences in
+// white space; when quote is not found, mark is "" and before is the whole text.
+func highlight(text, quote string) (before, mark, after string) {
+	quote = strings.TrimSpace(quote)
+	if quote == "" {
+		return text, "", ""
+	}
+	if i := strings.Index(text, quote); i >= 0 {
+		return text[:i], quote, text[i+len(quote):]
+	}
+	// Collapse runs of white space in text; at[j] is where byte j of flat came from.
+	var flat strings.Builder
+	var at []int
+	space := false
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if unicode.IsSpace(r) {
+			if !space {
+				flat.WriteByte(' ')
+				at = append(at, i)
+			}
+			space = true
+			i += size
+			continue
+		}
+		space = false
+		flat.WriteString(text[i : i+size])
+		for k := range size {
+			at = append(at, i+k)
+		}
+		i += size
+	}
+	q := strings.Join(strings.Fields(quote), " ")
+	i := strings.Index(flat.String(), q)
+	if i < 0 {
+		return text, "", ""
+	}
+	start, end := at[i], at[i+len(q)-1]+1
+	return text[:start], text[start:end], text[end:]
+}
+
+// formatTook renders a duration for the page: "42 ms", "1.3 s".
+func formatTook(d time.Duration) string {
+	if d < time.Second {
+		return strconv.FormatInt(d.Milliseconds(), 10) + " ms"
+	}
+	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + " s"
+}
