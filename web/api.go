@@ -83,13 +83,42 @@ func (s *Server) decodeAsk(w http.ResponseWriter, r *http.Request) (falaj.Questi
 			return falaj.Question{}, &statusError{http.StatusRequestEntityTooLarge, falaj.Userf(err,
 				"The request body is larger than %d bytes; send a shorter question and history.", tooBig.Limit)}
 		}
-		if errors.Is(err, io.EOF) {
-			err = errors.New("empty body")
-		}
 		return falaj.Question{}, &statusError{http.StatusBadRequest, falaj.Userf(err,
-			`The request body must be one JSON object like {"question": "Why is Oman trusted as a mediator?"} (%v).`, err)}
+			`The request body must be one JSON object like {"question": "Why is Oman trusted as a mediator?"}: %s.`, describeJSONError(err))}
 	}
 	return s.checkQuestion(req.Question, req.History)
+}
+
+// describeJSONError says what is wrong with a request body in words for people.
+func describeJSONError(err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return "the body is empty"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "the JSON ends too early"
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("invalid JSON at byte %d", syntax.Offset)
+	case errors.As(err, &typ) && typ.Field != "":
+		return fmt.Sprintf("%q must be %s, not %s", typ.Field, jsonKind(typ.Type.Kind().String()), typ.Value)
+	case errors.As(err, &typ):
+		return "got " + typ.Value + ", not an object"
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// jsonKind names a Go kind as JSON does.
+func jsonKind(k string) string {
+	switch k {
+	case "string":
+		return "a string"
+	case "slice":
+		return "an array"
+	case "struct":
+		return "an object"
+	}
+	return k
 }
 
 // checkQuestion cleans a question and its history.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -48,7 +49,7 @@ type segment struct {
 
 type citationView struct {
 	falaj.Citation
-	Before, Mark, After string // Passage.Text around the quote; Mark == "" when not found
+	Spans []span // Passage.Text with the quote marked
 }
 
 func parsePage(assets fs.FS) (*template.Template, error) {
@@ -165,8 +166,7 @@ func newAnswerView(a falaj.Answer) *answerView {
 	cited := make(map[int]bool, len(a.Citations))
 	for _, c := range a.Citations {
 		cited[c.N] = true
-		before, mark, after := highlight(c.Passage.Text, c.Quote)
-		v.Citations = append(v.Citations, citationView{Citation: c, Before: before, Mark: mark, After: after})
+		v.Citations = append(v.Citations, citationView{Citation: c, Spans: highlight(c.Passage.Text, c.Quote)})
 	}
 	v.Segments = segments(a.Text, cited)
 	return v
@@ -207,16 +207,74 @@ func segments(text string, cited map[int]bool) []segment {
 	return out
 }
 
-// highlight finds quote in text and returns the text before it, the quote as it appears
-// in text, and the text after it. It matches exactly first, then ignoring differences in
-// white space; when quote is not found, mark is "" and before is the whole text.
-func highlight(text, quote string) (before, mark, after string) {
-	quote = strings.TrimSpace(quote)
-	if quote == "" {
-		return text, "", ""
+// span is a run of passage text, marked when it is part of the quote.
+type span struct {
+	Text string
+	Mark bool
+}
+
+// highlight splits text into spans with the quote's sentences marked. The quote may join
+// sentences that are apart in the passage, so each sentence is found on its own: exactly,
+// or else ignoring differences in white space. Sentences not found are left out; with
+// none found, the whole text is one unmarked span.
+func highlight(text, quote string) []span {
+	var found [][2]int
+	for _, q := range sentences(quote) {
+		if start, end, ok := find(text, q); ok {
+			found = append(found, [2]int{start, end})
+		}
 	}
-	if i := strings.Index(text, quote); i >= 0 {
-		return text[:i], quote, text[i+len(quote):]
+	slices.SortFunc(found, func(a, b [2]int) int { return a[0] - b[0] })
+	var out []span
+	last := 0
+	for _, r := range found {
+		if r[0] < last { // overlaps the previous mark
+			r[0] = last
+			if r[1] <= last {
+				continue
+			}
+		}
+		if gap := text[last:r[0]]; len(out) > 0 && out[len(out)-1].Mark && strings.TrimSpace(gap) == "" {
+			out[len(out)-1].Text += gap + text[r[0]:r[1]] // adjacent sentences: one mark
+		} else {
+			if gap != "" {
+				out = append(out, span{Text: gap})
+			}
+			out = append(out, span{Text: text[r[0]:r[1]], Mark: true})
+		}
+		last = r[1]
+	}
+	if last < len(text) || len(out) == 0 {
+		out = append(out, span{Text: text[last:]})
+	}
+	return out
+}
+
+// sentenceEndRE matches the space after a sentence: after . ! ? or …, maybe with closing
+// quotes or brackets.
+var sentenceEndRE = regexp.MustCompile(`[.!?…]["'”’)\]]*\s+`)
+
+// sentences splits s after each sentence end; the parts are trimmed and non-empty.
+func sentences(s string) []string {
+	var out []string
+	last := 0
+	for _, m := range sentenceEndRE.FindAllStringIndex(s, -1) {
+		if part := strings.TrimSpace(s[last:m[1]]); part != "" {
+			out = append(out, part)
+		}
+		last = m[1]
+	}
+	if part := strings.TrimSpace(s[last:]); part != "" {
+		out = append(out, part)
+	}
+	return out
+}
+
+// find returns where q is in text: exactly, or else with any run of white space in either
+// matching any other run.
+func find(text, q string) (start, end int, ok bool) {
+	if i := strings.Index(text, q); i >= 0 {
+		return i, i + len(q), true
 	}
 	// Collapse runs of white space in text; at[j] is where byte j of flat came from.
 	var flat strings.Builder
@@ -240,13 +298,12 @@ func highlight(text, quote string) (before, mark, after string) {
 		}
 		i += size
 	}
-	q := strings.Join(strings.Fields(quote), " ")
+	q = strings.Join(strings.Fields(q), " ")
 	i := strings.Index(flat.String(), q)
-	if i < 0 {
-		return text, "", ""
+	if q == "" || i < 0 {
+		return 0, 0, false
 	}
-	start, end := at[i], at[i+len(q)-1]+1
-	return text[:start], text[start:end], text[end:]
+	return at[i], at[i+len(q)-1] + 1, true
 }
 
 // formatTook renders a duration for the page: "42 ms", "1.3 s".

@@ -250,13 +250,13 @@
     for (const a of document.querySelectorAll('#result a.cite')) {
       const li = document.getElementById(`cite-${a.dataset.n}`);
       if (!li) continue;
-      const mark = li.querySelector('mark');
+      const marks = [...li.querySelectorAll('mark')].map((m) => m.textContent);
       const c = {
         n: Number(a.dataset.n),
         title: li.querySelector('.title').textContent,
         author: li.querySelector('.by').textContent,
         text: li.querySelector('.passage').textContent,
-        quote: mark ? mark.textContent : '',
+        quote: marks.join(' '),
       };
       a.replaceWith(citeButton(c));
       const title = li.querySelector('.title');
@@ -286,21 +286,45 @@
       if (e.target === dialog) dialog.close();
     });
 
-    // highlight returns text as nodes with quote in a <mark>: exact match first, then
-    // ignoring differences in white space, as the server's highlight does.
+    // highlight returns text as nodes with the quote's sentences in <mark>s, as the
+    // server's highlight does: the quote may join sentences that are apart in the passage,
+    // so each is found on its own, exactly or else ignoring differences in white space.
     function highlight(text, quote) {
-      quote = (quote || '').trim();
-      if (!quote) return [text];
-      let i = text.indexOf(quote);
-      let j = i + quote.length;
-      if (i < 0) {
-        const words = quote.split(/\s+/).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-        const m = new RegExp(words.join('\\s+')).exec(text);
-        if (!m) return [text];
-        i = m.index;
-        j = i + m[0].length;
+      const ranges = [];
+      for (const s of sentences(quote || '')) {
+        let i = text.indexOf(s);
+        let j = i + s.length;
+        if (i < 0) {
+          const words = s.split(/\s+/).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+          const m = new RegExp(words.join('\\s+')).exec(text);
+          if (!m) continue;
+          i = m.index;
+          j = i + m[0].length;
+        }
+        ranges.push([i, j]);
       }
-      return [text.slice(0, i), el('mark', '', text.slice(i, j)), text.slice(j)];
+      ranges.sort((a, b) => a[0] - b[0]);
+      const out = [];
+      let last = 0;
+      let prev = null; // the last <mark>, extended over white space to the next one
+      for (let [i, j] of ranges) {
+        if (i < last) { i = last; if (j <= last) continue; }
+        const gap = text.slice(last, i);
+        if (prev && out[out.length - 1] === prev && gap.trim() === '') {
+          prev.textContent += gap + text.slice(i, j);
+        } else {
+          if (gap) out.push(gap);
+          prev = el('mark', '', text.slice(i, j));
+          out.push(prev);
+        }
+        last = j;
+      }
+      if (last < text.length || !out.length) out.push(text.slice(last));
+      return out;
+    }
+
+    function sentences(s) {
+      return s.split(/(?<=[.!?…]["'”’)\]]*)\s+/).map((x) => x.trim()).filter(Boolean);
     }
   });
 })();
