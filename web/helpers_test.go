@@ -32,23 +32,26 @@ func failWith(err error) falaj.Answerer {
 	})
 }
 
-// blocker is an answerer that reports each call on started and then waits for release
-// (answering "released [1]") or for its context to end.
+// blocker is an answerer that reports each call on started, then waits for release
+// (answering "released") or for its context to end, and reports how it ended on ended.
 type blocker struct {
 	started chan struct{}
 	release chan struct{}
+	ended   chan error // nil when released, else the context's error
 }
 
 func newBlocker() *blocker {
-	return &blocker{started: make(chan struct{}, 16), release: make(chan struct{})}
+	return &blocker{started: make(chan struct{}, 16), release: make(chan struct{}), ended: make(chan error, 16)}
 }
 
 func (b *blocker) Answer(ctx context.Context, q falaj.Question, onText func(string)) (falaj.Answer, error) {
 	b.started <- struct{}{}
 	select {
 	case <-b.release:
+		b.ended <- nil
 		return falaj.Answer{ID: "released", Question: q.Text, Text: "released", Answered: true, Answerer: falaj.AnswererExtractive}, nil
 	case <-ctx.Done():
+		b.ended <- ctx.Err()
 		return falaj.Answer{}, context.Cause(ctx)
 	}
 }
