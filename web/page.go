@@ -41,10 +41,12 @@ type answerView struct {
 	Took      string
 }
 
-// segment is a run of answer text, or a citation marker when N > 0.
+// segment is a run of answer text, or a group of citation markers ("[1][2]") with the
+// punctuation right after it, which the page keeps on the markers' line.
 type segment struct {
-	Text string
-	N    int
+	Text    string // the text; "" for markers
+	Markers []int  // cited passage numbers, in order; nil for text
+	Tail    string // punctuation after the markers, e.g. "."
 }
 
 type citationView struct {
@@ -175,8 +177,11 @@ func newAnswerView(a falaj.Answer) *answerView {
 // markerRE matches citation markers: "[1]", and "[1, 2]" as some models write them.
 var markerRE = regexp.MustCompile(`\[(\d+(?:\s*,\s*\d+)*)\]`)
 
-// segments cuts text into runs and the markers of cited passages; a marker whose number
-// is not cited stays text.
+// tailRE matches the punctuation that belongs with the markers before it.
+var tailRE = regexp.MustCompile(`^[.,;:!?)\]»”’]+`)
+
+// segments cuts text into runs and groups of markers of cited passages; a marker with a
+// number that is not cited stays text.
 func segments(text string, cited map[int]bool) []segment {
 	var out []segment
 	last := 0
@@ -196,10 +201,16 @@ func segments(text string, cited map[int]bool) []segment {
 		if m[0] > last {
 			out = append(out, segment{Text: text[last:m[0]]})
 		}
-		for _, n := range ns {
-			out = append(out, segment{Text: "[" + strconv.Itoa(n) + "]", N: n})
+		if k := len(out) - 1; k >= 0 && out[k].Markers != nil && out[k].Tail == "" && m[0] == last {
+			out[k].Markers = append(out[k].Markers, ns...) // "[1][2]"
+		} else {
+			out = append(out, segment{Markers: ns})
 		}
 		last = m[1]
+		if tail := tailRE.FindString(text[last:]); tail != "" {
+			out[len(out)-1].Tail = tail
+			last += len(tail)
+		}
 	}
 	if last < len(text) {
 		out = append(out, segment{Text: text[last:]})

@@ -95,7 +95,8 @@ func TestPageAnswersWithoutJavaScript(t *testing.T) {
 			for _, want := range []string{
 				`<article class="answer"`,
 				`<a class="cite" href="#cite-1" data-n="1">[1]</a>`,
-				`<li id="cite-1" class="citation">`,
+				`<span class="cites">`,
+				`<li id="cite-1" class="citation"`,
 				`<mark>`,
 				`>Why is Oman trusted as a mediator?</textarea>`,
 			} {
@@ -197,20 +198,27 @@ func TestStatic(t *testing.T) {
 
 func TestSegments(t *testing.T) {
 	cited := map[int]bool{1: true, 2: true}
+	txt := func(s string) segment { return segment{Text: s} }
 	for _, tt := range []struct {
 		name, in string
 		want     []segment
 	}{
-		{"no markers", "plain", []segment{{Text: "plain"}}},
-		{"one marker", "Oman [1].", []segment{{Text: "Oman "}, {Text: "[1]", N: 1}, {Text: "."}}},
-		{"list marker", "a [1, 2]", []segment{{Text: "a "}, {Text: "[1]", N: 1}, {Text: "[2]", N: 2}}},
-		{"adjacent markers", "[2][1]", []segment{{Text: "[2]", N: 2}, {Text: "[1]", N: 1}}},
-		{"uncited marker stays text", "see [3] and [1, 3]", []segment{{Text: "see [3] and [1, 3]"}}},
-		{"not a marker", "[a] [] [1", []segment{{Text: "[a] [] [1"}}},
+		{"no markers", "plain", []segment{txt("plain")}},
+		{"one marker", "Oman [1] hosted", []segment{txt("Oman "), {Markers: []int{1}}, txt(" hosted")}},
+		{"punctuation stays with the marker", "Oman [1]. Then", []segment{txt("Oman "), {Markers: []int{1}, Tail: "."}, txt(" Then")}},
+		{"list marker", "a [1, 2]?", []segment{txt("a "), {Markers: []int{1, 2}, Tail: "?"}}},
+		{"adjacent markers group", "a [2][1].", []segment{txt("a "), {Markers: []int{2, 1}, Tail: "."}}},
+		{"marker after punctuation", "a [1].[2]", []segment{txt("a "), {Markers: []int{1}, Tail: "."}, {Markers: []int{2}}}},
+		{"spaced markers stay apart", "[1] [2]", []segment{{Markers: []int{1}}, txt(" "), {Markers: []int{2}}}},
+		{"uncited marker stays text", "see [3] and [1, 3]", []segment{txt("see [3] and [1, 3]")}},
+		{"not a marker", "[a] [] [1", []segment{txt("[a] [] [1")}},
 		{"empty", "", nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := segments(tt.in, cited); !slices.Equal(got, tt.want) {
+			got := segments(tt.in, cited)
+			if !slices.EqualFunc(got, tt.want, func(a, b segment) bool {
+				return a.Text == b.Text && a.Tail == b.Tail && slices.Equal(a.Markers, b.Markers)
+			}) {
 				t.Errorf("segments(%q) = %+v; want %+v", tt.in, got, tt.want)
 			}
 		})

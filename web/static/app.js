@@ -99,6 +99,7 @@
         return;
       }
       if (inflight) inflight.abort();
+      if (dialog.open) dialog.close();
       const ctl = new AbortController();
       inflight = ctl;
       const url = new URL(location.href);
@@ -197,21 +198,11 @@
       if (a.citations.length) {
         article.append(el('h2', 'citations-title', 'Cited passages'));
         const ol = el('ol', 'citations');
-        for (const c of a.citations) {
-          const li = el('li', 'citation');
-          li.id = `cite-${c.n}`;
-          const head = el('p', 'citation-head');
-          const open = el('button', 'open-passage', c.title);
-          open.type = 'button';
-          open.addEventListener('click', () => openPassage(c, open));
-          head.append(el('span', 'n', `[${c.n}]`), ' ', open, ' ', el('span', 'by', c.author));
-          li.append(head);
-          ol.append(li);
-        }
+        for (const c of a.citations) ol.append(citationItem(c));
         article.append(ol);
       }
       const who = a.answerer === 'llm' ? `Written by ${a.model}` : 'Sentences taken from the sources';
-      article.append(el('p', 'meta', `${who} · ${took(a.timings_ms.total)}`));
+      if (a.answered) article.append(el('p', 'meta', `${who} · ${took(a.timings_ms.total)}`));
       result.append(article);
       const n = a.citations.length;
       setStatus(a.answered ? `Answered from ${n} passage${n === 1 ? '' : 's'}.` : 'The sources do not cover this question.');
@@ -222,18 +213,49 @@
     }
 
     // appendWithMarkers appends text to parent with each cited [n] (or [n, m]) as a button.
+    // Adjacent markers and the punctuation right after them share a span that does not
+    // wrap, so a line never starts with the "." of "states [1].".
     function appendWithMarkers(parent, text, byN) {
       const re = /\[(\d+(?:\s*,\s*\d+)*)\]/g;
       let last = 0;
+      let group = null;
+      let grouped = false; // group ends with punctuation: a new marker starts a new group
       let m;
       while ((m = re.exec(text)) !== null) {
         const ns = m[1].split(',').map((s) => Number(s.trim()));
         if (!ns.every((n) => byN.has(n))) continue;
-        parent.append(text.slice(last, m.index));
-        for (const n of ns) parent.append(citeButton(byN.get(n)));
+        if (!group || grouped || m.index !== last) {
+          parent.append(text.slice(last, m.index));
+          group = el('span', 'cites');
+          grouped = false;
+          parent.append(group);
+        }
+        for (const n of ns) group.append(citeButton(byN.get(n)));
         last = re.lastIndex;
+        const tail = /^[.,;:!?)\]»”’]+/.exec(text.slice(last));
+        if (tail) {
+          group.append(tail[0]);
+          grouped = true;
+          last += tail[0].length;
+          re.lastIndex = last;
+        }
       }
       parent.append(text.slice(last));
+    }
+
+    // citationItem is one entry of the list of cited passages; its title opens the passage.
+    function citationItem(c) {
+      const li = el('li', 'citation');
+      li.id = `cite-${c.n}`;
+      const open = el('button', 'open-passage');
+      open.type = 'button';
+      open.setAttribute('aria-haspopup', 'dialog');
+      open.append(el('span', 'n', `[${c.n}]`), el('span', 'title', c.title));
+      open.addEventListener('click', () => openPassage(c, open));
+      const head = el('p', 'citation-head');
+      head.append(open);
+      li.append(head, el('p', 'by', byline(c)));
+      return li;
     }
 
     function citeButton(c) {
@@ -246,45 +268,66 @@
       return b;
     }
 
-    // Server-rendered answers (no script at the time, or a reload) get the same buttons.
-    for (const a of document.querySelectorAll('#result a.cite')) {
-      const li = document.getElementById(`cite-${a.dataset.n}`);
-      if (!li) continue;
-      const marks = [...li.querySelectorAll('mark')].map((m) => m.textContent);
+    // Server-rendered answers (a reload, or an answer page opened by link) get the same
+    // buttons as streamed ones, from the citations listed in the page.
+    const listed = new Map();
+    for (const li of document.querySelectorAll('#result li.citation')) {
       const c = {
-        n: Number(a.dataset.n),
+        n: Number(li.id.replace('cite-', '')),
         title: li.querySelector('.title').textContent,
-        author: li.querySelector('.by').textContent,
+        author: li.dataset.author,
+        passage: Number(li.dataset.passage),
         text: li.querySelector('.passage').textContent,
-        quote: marks.join(' '),
+        quote: [...li.querySelectorAll('mark')].map((m) => m.textContent).join(' '),
       };
-      a.replaceWith(citeButton(c));
-      const title = li.querySelector('.title');
-      const open = el('button', 'open-passage title', c.title);
-      open.type = 'button';
-      open.addEventListener('click', () => openPassage(c, open));
-      title.replaceWith(open);
+      listed.set(c.n, c);
+      li.replaceWith(citationItem(c));
+    }
+    for (const a of document.querySelectorAll('#result a.cite')) {
+      const c = listed.get(Number(a.dataset.n));
+      if (c) a.replaceWith(citeButton(c));
     }
 
-    // --- the passage dialog ---
+    // --- the passage panel ---
+    // Wide screens show the passage beside the answer (a non-modal dialog), so both stay
+    // readable on a projector; narrow screens show it as a modal dialog over the page.
+    const wide = window.matchMedia('(min-width: 70rem)');
+    const wideForPresenter = window.matchMedia('(min-width: 100rem)');
     function openPassage(c, from) {
       opener = from;
       $('passage-n').textContent = `Source [${c.n}]`;
       $('passage-title').textContent = c.title;
-      $('passage-by').textContent = c.author;
+      $('passage-by').textContent = byline(c);
       const bq = $('passage-text');
       bq.replaceChildren(...highlight(c.text, c.quote));
-      dialog.showModal();
+      if (!dialog.open) {
+        const side = root.classList.contains('presenter') ? wideForPresenter.matches : wide.matches;
+        dialog.classList.toggle('side', side);
+        root.classList.toggle('panel-open', side);
+        if (side) dialog.show(); else dialog.showModal();
+      }
+      bq.focus({ preventScroll: true });
       const mark = bq.querySelector('mark');
-      if (mark) mark.scrollIntoView({ block: 'center' });
+      if (mark) mark.scrollIntoView({ block: 'nearest' });
     }
     dialog.addEventListener('close', () => {
+      root.classList.remove('panel-open');
       if (opener && opener.isConnected) opener.focus();
       opener = null;
     });
     dialog.addEventListener('click', (e) => { // a click on the backdrop closes
       if (e.target === dialog) dialog.close();
     });
+    document.addEventListener('keydown', (e) => { // a modal dialog closes on Escape by itself
+      if (e.key === 'Escape' && dialog.open && !dialog.matches(':modal')) {
+        e.preventDefault();
+        dialog.close();
+      }
+    });
+
+    function byline(c) {
+      return c.passage ? `${c.author} · passage ${c.passage}` : c.author;
+    }
 
     // highlight returns text as nodes with the quote's sentences in <mark>s, as the
     // server's highlight does: the quote may join sentences that are apart in the passage,
