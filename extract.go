@@ -23,17 +23,20 @@ import (
 //   - times a small prior for the passage's retrieval rank, plus a bonus when the sentence
 //     has what the question asks for (a year for "when", a number for "how much").
 //
-// The best sentence is always shown; up to two more follow when they score at least
-// extraFraction of the best and repeat little of what is already shown. Below
+// The best sentence is always shown; up to two more follow (see choose): close runners-up
+// from any passage, or sentences of a passage already quoted that add a question term
+// the answer lacks ("Trump … “very good”" after "Talks between the United States and
+// Iran in Oman …"). Sentences that repeat most of what is shown are skipped. Below
 // minCoverage for the best sentence the Engine declines rather than cite a weak match.
 const (
-	extractPassages = 4    // passages whose sentences are candidates
-	maxSentences    = 3    // sentences in an answer
-	maxAnswerRunes  = 700  // stop adding sentences past this length
-	minCoverage     = 0.25 // the best sentence must cover this share of the question
-	extraFraction   = 0.7  // a further sentence must score this share of the best
-	historyWeight   = 0.35 // weight of terms that come from the previous question
-	minSentenceLen  = 4    // words; shorter lines (headings, bylines) are not answers
+	extractPassages    = 4    // passages whose sentences are candidates
+	maxSentences       = 3    // sentences in an answer
+	maxAnswerRunes     = 700  // stop adding sentences past this length
+	minCoverage        = 0.25 // the best sentence must cover this share of the question
+	sameFraction       = 0.5  // a further sentence from a quoted passage must score this share of the best, and add a term
+	extraOtherFraction = 0.85 // any other further sentence must score this share of the best
+	historyWeight      = 0.35 // weight of terms that come from the previous question
+	minSentenceLen     = 4    // words; shorter lines (headings, bylines) are not answers
 )
 
 type candidate struct {
@@ -48,14 +51,17 @@ type candidate struct {
 var (
 	reYear   = regexp.MustCompile(`\b(1[0-9]{3}|20[0-9]{2})s?\b|\b(January|February|March|April|May|June|July|August|September|October|November|December)\b|\bBCE\b`)
 	reNumber = regexp.MustCompile(`[0-9]`)
-	reSpace  = regexp.MustCompile(`\s+`)
+	// reAcronym matches a capitalised name of up to seven words (small joining words
+	// allowed) followed by an acronym in parentheses.
+	reAcronym = regexp.MustCompile(`((?:[A-Z][\p{L}’'-]*\s+(?:(?:of|and|for|the|on|in)\s+)?){2,7})\(([A-Z]{2,8})\)`)
+	reSpace   = regexp.MustCompile(`\s+`)
 )
 
 // extract fills a with an extractive answer to q from ps, or a decline.
 func (e *Engine) extract(q Question, query string, ps []Passage, a *Answer) {
 	a.Answerer, a.Model = AnswererExtractive, ""
 	weights := questionWeights(q.Text, query)
-	cands := candidates(ps)
+	cands := candidates(ps, acronyms(ps))
 	if len(weights) == 0 || len(cands) == 0 {
 		e.decline(a)
 		return
@@ -75,22 +81,7 @@ func (e *Engine) extract(q Question, query string, ps []Passage, a *Answer) {
 		e.decline(a)
 		return
 	}
-	chosen := []*candidate{best}
-	length := len([]rune(best.text))
-	for _, c := range cands[1:] {
-		if len(chosen) == maxSentences || length >= maxAnswerRunes {
-			break
-		}
-		if c.score < extraFraction*best.score || c.cover < minCoverage {
-			break
-		}
-		if redundant(c, chosen) {
-			continue
-		}
-		chosen = append(chosen, c)
-		length += len([]rune(c.text))
-	}
-
+	chosen := choose(cands, weights)
 	numbers := map[int]int{} // passage index → citation number
 	var b strings.Builder
 	for _, c := range chosen {
@@ -110,6 +101,48 @@ func (e *Engine) extract(q Question, query string, ps []Passage, a *Answer) {
 	a.Text, a.Answered = b.String(), true
 }
 
+// choose picks the answer's sentences from cands, best first. After the best, a sentence
+// is added when it is not redundant, covers minCoverage of the question, and either
+// scores extraOtherFraction of the best, or comes from a passage already quoted, scores
+// sameFraction of the best and covers a question term the answer lacks so far.
+func choose(cands []*candidate, weights map[string]float64) []*candidate {
+	best := cands[0]
+	chosen := []*candidate{best}
+	covered := map[string]bool{}
+	cover := func(c *candidate) {
+		for t := range weights {
+			if c.terms[t] {
+				covered[t] = true
+			}
+		}
+	}
+	cover(best)
+	length := len([]rune(best.text))
+	for _, c := range cands[1:] {
+		if len(chosen) == maxSentences || length >= maxAnswerRunes {
+			break
+		}
+		if c.cover < minCoverage || redundant(c, chosen) {
+			continue
+		}
+		ok := c.score >= extraOtherFraction*best.score
+		if !ok && c.score >= sameFraction*best.score && slices.ContainsFunc(chosen, func(o *candidate) bool { return o.passage == c.passage }) {
+			for t := range weights {
+				if c.terms[t] && !covered[t] {
+					ok = true
+				}
+			}
+		}
+		if !ok {
+			continue
+		}
+		chosen = append(chosen, c)
+		cover(c)
+		length += len([]rune(c.text))
+	}
+	return chosen
+}
+
 // questionWeights gives each content term of the question weight 1, and terms only in
 // the search query (a follow-up's previous question) historyWeight.
 func questionWeights(question, query string) map[string]float64 {
@@ -123,7 +156,24 @@ func questionWeights(question, query string) map[string]float64 {
 	return w
 }
 
-func candidates(ps []Passage) []*candidate {
+// acronyms finds acronyms defined in the passages, "Quadrilateral Coordination Group
+// (QCG)", and returns each acronym's term with the terms of its expansion, so a sentence
+// that says "the QCG" answers a question that says "Quadrilateral Coordination Group".
+func acronyms(ps []Passage) map[string][]string {
+	defs := map[string][]string{}
+	for _, p := range ps {
+		for _, m := range reAcronym.FindAllStringSubmatch(p.Text, -1) {
+			acr := lexical.Terms(m[2])
+			exp := lexical.Terms(m[1])
+			if len(acr) == 1 && len(exp) >= 2 {
+				defs[acr[0]] = exp
+			}
+		}
+	}
+	return defs
+}
+
+func candidates(ps []Passage, acr map[string][]string) []*candidate {
 	var cs []*candidate
 	for i, p := range ps[:min(len(ps), extractPassages)] {
 		for j, s := range lexical.Sentences(p.Text) {
@@ -135,6 +185,13 @@ func candidates(ps []Passage) []*candidate {
 			terms := map[string]bool{}
 			for _, t := range lexical.Terms(s) {
 				terms[t] = true
+			}
+			for a, exp := range acr {
+				if terms[a] {
+					for _, t := range exp {
+						terms[t] = true
+					}
+				}
 			}
 			cs = append(cs, &candidate{passage: i, pos: j, text: s, terms: terms})
 		}

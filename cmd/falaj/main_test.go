@@ -38,7 +38,7 @@ var (
 )
 
 // binary builds cmd/falaj once per test run.
-func binary(t *testing.T) string {
+func binary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "falaj-bin")
