@@ -134,7 +134,7 @@ func (s *Server) checkQuestion(text string, history []falaj.Turn) (falaj.Questio
 	return falaj.Question{Text: text, History: history}, nil
 }
 
-// answer runs the Answerer under Config.AnswerTimeout and logs one line per answer.
+// answer runs the Answerer under Config.AnswerTimeout.
 func (s *Server) answer(ctx context.Context, r *http.Request, via string, q falaj.Question, onText func(string)) (falaj.Answer, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.AnswerTimeout)
 	defer cancel()
@@ -147,8 +147,8 @@ func (s *Server) answer(ctx context.Context, r *http.Request, via string, q fala
 		}
 		return falaj.Answer{}, fmt.Errorf("answer %q: %w", q.Text, err)
 	}
-	s.log.InfoContext(ctx, "answered", "via", via, "id", a.ID, "client", clientIP(r),
-		"answerer", a.Answerer, "citations", len(a.Citations), "declined", !a.Answered,
+	// The Engine logs the one Info line per answer; this adds who asked and how, at Debug.
+	s.log.DebugContext(ctx, "served", "via", via, "answer_id", a.ID, "client", clientIP(r),
 		"took_ms", time.Since(start).Milliseconds())
 	return a, nil
 }

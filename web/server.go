@@ -75,8 +75,9 @@ type Config struct {
 	// Catalog lists sources and looks up passages. nil: the page shows no sources list,
 	// /api/sources returns an empty list and /api/passages/{id} answers 404.
 	Catalog Catalog
-	// Logger receives one Info line per answer, a Warn when serving beyond loopback, and
-	// every internal error with its error id. nil: logs are discarded.
+	// Logger receives the address served (Info), a Warn when serving beyond loopback,
+	// every internal error with its error id (Error), and per request who asked what
+	// (Debug; the Answerer logs the answer itself). nil: logs are discarded.
 	Logger *slog.Logger
 	// MaxBodyBytes limits request bodies, in bytes; larger bodies get 413.
 	// 0: DefaultMaxBodyBytes (64 KiB).

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/falaj-bot/falaj/web"
 )
@@ -41,8 +40,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	start := time.Now()
-	ix, stats, err := a.openIndex(ctx, &c, log, false, nil)
+	ix, _, err := a.openIndex(ctx, &c, log, false, nil)
 	if err != nil {
 		return err
 	}
@@ -50,7 +48,6 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	log.Info("index ready", "documents", stats.Documents, "passages", stats.Passages, "from_cache", stats.FromCache, "took_ms", time.Since(start).Milliseconds())
 	srv, err := web.New(web.Config{
 		Addr:          *addr,
 		Answerer:      eng,
