@@ -50,8 +50,13 @@ func TestEngineAnswersWithCitations(t *testing.T) {
 		if c.Passage.Title == "" || c.Passage.Author == "" || c.Passage.Ordinal == 0 {
 			t.Errorf("citation %d lacks title/author/ordinal: %+v", c.N, c.Passage)
 		}
-		if c.Quote == "" || !strings.Contains(strings.Join(strings.Fields(c.Passage.Text), " "), strings.TrimSuffix(c.Quote, ".")) {
-			t.Errorf("quote %q is not the passage's own text", c.Quote)
+		if c.Quote == "" {
+			t.Errorf("citation %d has no quote", c.N)
+		}
+		for _, part := range strings.Split(c.Quote, " … ") {
+			if !strings.Contains(strings.Join(strings.Fields(c.Passage.Text), " "), part) {
+				t.Errorf("quote part %q is not the passage's own text", part)
+			}
 		}
 	}
 	if a.ID == "" || a.Timings.Total <= 0 {

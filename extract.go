@@ -33,7 +33,7 @@ const (
 	maxSentences       = 3    // sentences in an answer
 	maxAnswerRunes     = 700  // stop adding sentences past this length
 	minCoverage        = 0.25 // the best sentence must cover this share of the question
-	sameFraction       = 0.5  // a further sentence from a quoted passage must score this share of the best, and add a term
+	sameFraction       = 0.4  // a further sentence from a quoted passage must score this share of the best, and add a term
 	extraOtherFraction = 0.85 // any other further sentence must score this share of the best
 	historyWeight      = 0.35 // weight of terms that come from the previous question
 	minSentenceLen     = 4    // words; shorter lines (headings, bylines) are not answers
@@ -51,17 +51,14 @@ type candidate struct {
 var (
 	reYear   = regexp.MustCompile(`\b(1[0-9]{3}|20[0-9]{2})s?\b|\b(January|February|March|April|May|June|July|August|September|October|November|December)\b|\bBCE\b`)
 	reNumber = regexp.MustCompile(`[0-9]`)
-	// reAcronym matches a capitalised name of up to seven words (small joining words
-	// allowed) followed by an acronym in parentheses.
-	reAcronym = regexp.MustCompile(`((?:[A-Z][\p{L}’'-]*\s+(?:(?:of|and|for|the|on|in)\s+)?){2,7})\(([A-Z]{2,8})\)`)
-	reSpace   = regexp.MustCompile(`\s+`)
+	reSpace  = regexp.MustCompile(`\s+`)
 )
 
 // extract fills a with an extractive answer to q from ps, or a decline.
 func (e *Engine) extract(q Question, query string, ps []Passage, a *Answer) {
 	a.Answerer, a.Model = AnswererExtractive, ""
 	weights := questionWeights(q.Text, query)
-	cands := candidates(ps, acronyms(ps))
+	cands := candidates(ps)
 	if len(weights) == 0 || len(cands) == 0 {
 		e.decline(a)
 		return
@@ -82,7 +79,22 @@ func (e *Engine) extract(q Question, query string, ps []Passage, a *Answer) {
 		return
 	}
 	chosen := choose(cands, weights)
+	// Read in the sources' order: the best sentence's passage first, each passage's
+	// sentences in their own order.
+	first := map[int]int{}
+	for i, c := range chosen {
+		if _, ok := first[c.passage]; !ok {
+			first[c.passage] = i
+		}
+	}
+	slices.SortStableFunc(chosen, func(x, y *candidate) int {
+		if d := first[x.passage] - first[y.passage]; d != 0 {
+			return d
+		}
+		return x.pos - y.pos
+	})
 	numbers := map[int]int{} // passage index → citation number
+	lastPos := map[int]int{} // passage index → position of its last quoted sentence
 	var b strings.Builder
 	for _, c := range chosen {
 		n, ok := numbers[c.passage]
@@ -92,7 +104,15 @@ func (e *Engine) extract(q Question, query string, ps []Passage, a *Answer) {
 			a.Citations = append(a.Citations, Citation{N: n, Passage: ps[c.passage]})
 		}
 		cit := &a.Citations[n-1]
-		cit.Quote = strings.TrimSpace(cit.Quote + " " + c.text)
+		switch {
+		case cit.Quote == "":
+			cit.Quote = c.text
+		case lastPos[c.passage] == c.pos-1:
+			cit.Quote += " " + c.text
+		default:
+			cit.Quote += " … " + c.text // sentences of one passage that are not adjacent
+		}
+		lastPos[c.passage] = c.pos
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
@@ -156,24 +176,21 @@ func questionWeights(question, query string) map[string]float64 {
 	return w
 }
 
-// acronyms finds acronyms defined in the passages, "Quadrilateral Coordination Group
-// (QCG)", and returns each acronym's term with the terms of its expansion, so a sentence
-// that says "the QCG" answers a question that says "Quadrilateral Coordination Group".
-func acronyms(ps []Passage) map[string][]string {
-	defs := map[string][]string{}
+// candidates returns the sentences of the top passages with their terms. An acronym
+// and its long form count as each other ("the QCG" answers "Quadrilateral Coordination
+// Group", "the United States" answers "US"), with the long forms each passage defines
+// in any retrieved passage (a definition often sits in the passage before) plus
+// lexical's common ones.
+func candidates(ps []Passage) []*candidate {
+	var all strings.Builder
 	for _, p := range ps {
-		for _, m := range reAcronym.FindAllStringSubmatch(p.Text, -1) {
-			acr := lexical.Terms(m[2])
-			exp := lexical.Terms(m[1])
-			if len(acr) == 1 && len(exp) >= 2 {
-				defs[acr[0]] = exp
-			}
-		}
+		all.WriteString(p.Text + "\n\n")
 	}
-	return defs
-}
-
-func candidates(ps []Passage, acr map[string][]string) []*candidate {
+	longForms := lexical.Acronyms(all.String())
+	acr := map[string][]string{}
+	for a, long := range longForms {
+		acr[a] = lexical.Terms(long)
+	}
 	var cs []*candidate
 	for i, p := range ps[:min(len(ps), extractPassages)] {
 		for j, s := range lexical.Sentences(p.Text) {
@@ -186,11 +203,14 @@ func candidates(ps []Passage, acr map[string][]string) []*candidate {
 			for _, t := range lexical.Terms(s) {
 				terms[t] = true
 			}
-			for a, exp := range acr {
-				if terms[a] {
-					for _, t := range exp {
-						terms[t] = true
-					}
+			for a := range lexical.UsedAcronyms(s, longForms) {
+				for _, t := range acr[a] {
+					terms[t] = true
+				}
+			}
+			for a, long := range acr {
+				if len(long) > 0 && !slices.ContainsFunc(long, func(t string) bool { return !terms[t] }) {
+					terms[lexical.Stem(strings.ToLower(a))] = true // Terms drops "US" as the stop word "us"
 				}
 			}
 			cs = append(cs, &candidate{passage: i, pos: j, text: s, terms: terms})

@@ -25,7 +25,8 @@ type chunk struct {
 	embed   string // what is embedded and keyword-indexed: title, then text
 }
 
-// chunkDocument splits a document into passages of about size runes: paragraphs
+// chunkDocument splits a document into passages of at most size runes (plus a heading
+// line when one introduces a piece of that size): paragraphs
 // (units) are kept whole and merged with their neighbours while the total stays within
 // size; a unit longer than size is split at sentence ends into pieces of at most size
 // (a single longer sentence stays whole); a heading line is never the last line of a
@@ -79,7 +80,7 @@ func chunkDocument(d document, size int) []chunk {
 		texts = append(texts, cur.String())
 	}
 
-	acr := acronyms(d.Body)
+	acr := lexical.Acronyms(d.Body)
 	out := make([]chunk, len(texts))
 	for i, t := range texts {
 		p := falaj.Passage{
@@ -105,7 +106,7 @@ func embedText(title, text string, acr map[string]string) string {
 	b.WriteString(title)
 	b.WriteString("\n\n")
 	b.WriteString(text)
-	used := usedAcronyms(text, acr)
+	used := lexical.UsedAcronyms(text, acr)
 	keys := make([]string, 0, len(used))
 	for a := range used {
 		keys = append(keys, a)

@@ -337,7 +337,7 @@ func newState(db *chromem.DB, col *chromem.Collection, m manifest, docs []docume
 	for _, d := range docs {
 		cs := chunks[d.ID]
 		tt := lexical.Terms(d.Title)
-		acr := acronyms(d.Body)
+		acr := lexical.Acronyms(d.Body)
 		for _, c := range cs {
 			st.byID[c.passage.ID] = len(st.passages)
 			st.passages = append(st.passages, c.passage)
@@ -361,7 +361,7 @@ func withAcronyms(text string, terms []string, acr map[string]string) []string {
 		have[t] = true
 	}
 	out := terms
-	for a, n := range usedAcronyms(text, acr) {
+	for a, n := range lexical.UsedAcronyms(text, acr) {
 		long := lexical.Terms(acr[a])
 		for range n {
 			out = append(out, long...)

@@ -13,10 +13,11 @@ const (
 	titleWeight = 0.3
 )
 
-// keywordIndex is an in-memory BM25 index over lexical.Terms of passages. It is
-// rebuilt at every open (cheap: about a millisecond at seed scale, see
-// docs/BENCHMARKS.md) and never changed after it is built, so it is safe for
-// concurrent reads.
+// keywordIndex is an in-memory BM25 index over lexical.Terms of passages (plus the
+// long forms of the acronyms they use). It is rebuilt at every open rather than
+// persisted: it is part of the 7 ms that opening the seed snapshot takes
+// (BenchmarkOpenSnapshot), and a rebuild cannot go stale. It is never changed after it
+// is built, so it is safe for concurrent reads.
 type keywordIndex struct {
 	postings map[string][]posting
 	df       map[string]int // passages whose text (not title) has the term

@@ -1,11 +1,9 @@
-package retrieval
+package lexical
 
 import (
 	"regexp"
 	"strings"
 	"unicode"
-
-	"github.com/falaj-bot/falaj/lexical"
 )
 
 // acronymDef matches an acronym in brackets, as in "Quadrilateral Coordination Group
@@ -30,10 +28,10 @@ var commonAcronyms = map[string]string{
 	"USA":  "United States",
 }
 
-// acronyms finds the acronyms a document defines, adds commonAcronyms, and returns
+// Acronyms finds the acronyms a document defines, adds commonAcronyms, and returns
 // the long form of each, keyed by the acronym in capitals. A passage that uses only
 // "QCG" is then also found by "Quadrilateral Coordination Group", and the reverse.
-func acronyms(body string) map[string]string {
+func Acronyms(body string) map[string]string {
 	out := map[string]string{}
 	for a, l := range commonAcronyms {
 		out[a] = l
@@ -48,9 +46,9 @@ func acronyms(body string) map[string]string {
 	return out
 }
 
-// usedAcronyms returns the acronyms of acr that text uses, written in capitals
+// UsedAcronyms returns the acronyms of acr that text uses, written in capitals
 // (dotted or not: "U.S." counts as "US"), each with its number of uses.
-func usedAcronyms(text string, acr map[string]string) map[string]int {
+func UsedAcronyms(text string, acr map[string]string) map[string]int {
 	out := map[string]int{}
 	for _, f := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && r != '.' }) {
 		f = strings.ReplaceAll(f, ".", "")
@@ -79,12 +77,12 @@ func longForm(before []string, acr string) string {
 		if len(r) == 0 {
 			return -1
 		}
-		if unicode.ToUpper(r[0]) == letters[li] && (unicode.IsUpper(r[0]) || lexical.IsStopword(strings.ToLower(w))) {
+		if unicode.ToUpper(r[0]) == letters[li] && (unicode.IsUpper(r[0]) || IsStopword(strings.ToLower(w))) {
 			if s := match(wi-1, li-1); s >= 0 {
 				return s
 			}
 		}
-		if lexical.IsStopword(strings.ToLower(w)) && li < len(letters)-1 {
+		if IsStopword(strings.ToLower(w)) && li < len(letters)-1 {
 			return match(wi-1, li)
 		}
 		return -1
