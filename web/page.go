@@ -265,20 +265,24 @@ func highlight(text, quote string) []span {
 // quotes or brackets.
 var sentenceEndRE = regexp.MustCompile(`[.!?…]["'”’)\]]*\s+`)
 
-// sentences splits s after each sentence end; the parts are trimmed and non-empty.
+// sentences splits s after each sentence end; the parts are trimmed and have words.
 func sentences(s string) []string {
 	var out []string
 	last := 0
 	for _, m := range sentenceEndRE.FindAllStringIndex(s, -1) {
-		if part := strings.TrimSpace(s[last:m[1]]); part != "" {
-			out = append(out, part)
-		}
+		out = appendSentence(out, s[last:m[1]])
 		last = m[1]
 	}
-	if part := strings.TrimSpace(s[last:]); part != "" {
-		out = append(out, part)
+	return appendSentence(out, s[last:])
+}
+
+// appendSentence appends s trimmed, unless it has no letter or digit: the " … " that
+// joins sentences taken from apart in a passage is not part of the passage.
+func appendSentence(out []string, s string) []string {
+	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 {
+		return out
 	}
-	return out
+	return append(out, strings.TrimSpace(s))
 }
 
 // find returns where q is in text: exactly, or else with any run of white space in either

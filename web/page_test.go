@@ -239,6 +239,7 @@ func TestHighlight(t *testing.T) {
 		{"two sentences apart", "A b. C d. E f.", "E f. A b.", []span{m("A b."), p(" C d. "), m("E f.")}},
 		{"adjacent sentences merge", "A b. C d. E f.", "C d. A b.", []span{m("A b. C d."), p(" E f.")}},
 		{"not found", "A b.", "Z z.", []span{p("A b.")}},
+		{"joined with an ellipsis", "A b… C d. E f.", "A b… … E f.", []span{m("A b…"), p(" C d. "), m("E f.")}},
 		{"partly found", "A b. C d.", "Z z. C d.", []span{p("A b. "), m("C d.")}},
 		{"multibyte", "Oman’s asset é. Next.", "Oman’s  asset é.", []span{m("Oman’s asset é."), p(" Next.")}},
 		{"multibyte collapsed", "Oman’s\nasset é. Next.", "Oman’s asset é.", []span{m("Oman’s\nasset é."), p(" Next.")}},

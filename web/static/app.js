@@ -367,7 +367,8 @@
     }
 
     function sentences(s) {
-      return s.split(/(?<=[.!?…]["'”’)\]]*)\s+/).map((x) => x.trim()).filter(Boolean);
+      // Parts without a letter or digit are the " … " that joins sentences from apart.
+      return s.split(/(?<=[.!?…]["'”’)\]]*)\s+/).map((x) => x.trim()).filter((x) => /[\p{L}\p{N}]/u.test(x));
     }
   });
 })();
