@@ -70,6 +70,7 @@ func commands() []command {
 		{"ingest", "build or refresh the search index", runIngest},
 		{"sources", "list the indexed documents", runSources},
 		{"eval", "measure retrieval and answers on a question set", runEval},
+		{"serve", "serve the web page and JSON API (for workshops; works offline)", runServe},
 	}
 }
 
