@@ -159,7 +159,8 @@ type CitationStream struct {
 	sent   int // bytes of the rewritten text passed on
 }
 
-// NewCitationStream returns a CitationStream for a reply citing passages, writing to onText.
+// NewCitationStream returns a CitationStream for a reply citing passages, writing to
+// onText. A nil onText makes Write and Flush do nothing.
 func NewCitationStream(passages []Passage, onText func(string)) *CitationStream {
 	return &CitationStream{n: len(passages), onText: onText}
 }
@@ -174,6 +175,9 @@ func (s *CitationStream) Write(delta string) {
 func (s *CitationStream) Flush() { s.pass(true) }
 
 func (s *CitationStream) pass(final bool) {
+	if s.onText == nil {
+		return
+	}
 	raw := s.raw.String()
 	if strings.HasPrefix(prompts.NotInSources, strings.TrimSpace(raw)) ||
 		strings.Contains(raw, prompts.NotInSources) {

@@ -137,3 +137,9 @@ func TestCitationStreamHoldsSentinel(t *testing.T) {
 		t.Errorf("stream of %q passed on %q; want it whole", "Now [1].", got.String())
 	}
 }
+
+func TestCitationStreamNilSink(t *testing.T) {
+	s := NewCitationStream(citePassages(1), nil)
+	s.Write("Oman [1].") // must not panic
+	s.Flush()
+}
