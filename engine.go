@@ -139,18 +139,33 @@ func (e *Engine) Answer(ctx context.Context, q Question, onText func(string)) (A
 		return Answer{}, fmt.Errorf("answer: search: %w", err)
 	}
 
+	// streamed records whether any text reached onText, so an extractive answer (or a
+	// fallback after the model failed before its first word) is streamed once, and text a
+	// failed model already streamed is not followed by a different answer in the same stream.
+	streamed := false
+	var stream func(string)
+	if onText != nil {
+		stream = func(s string) {
+			if s != "" {
+				streamed = true
+				onText(s)
+			}
+		}
+	}
 	t = time.Now()
 	switch {
 	case e.minConf > 0 && res.Confidence < e.minConf:
 		e.decline(&a)
 	case e.gen != nil:
-		e.generate(ctx, q, query, res.Passages, onText, &a)
+		if err := e.generate(ctx, q, query, res.Passages, stream, &a); err != nil {
+			return Answer{}, err
+		}
 	default:
 		e.extract(q, query, res.Passages, &a)
 	}
 	a.Timings.Generate = time.Since(t)
-	if a.Answerer == AnswererExtractive && onText != nil {
-		onText(a.Text)
+	if stream != nil && !streamed && a.Answerer == AnswererExtractive {
+		stream(a.Text)
 	}
 	a.Timings.Total = time.Since(start)
 	e.log.InfoContext(ctx, "answered", "answer_id", a.ID, "answerer", a.Answerer,
@@ -192,9 +207,20 @@ func (e *Engine) decline(a *Answer) {
 }
 
 // generate asks the Generator and checks its citations; any failure of the model falls
-// back to the extractive answer with a note saying why.
-func (e *Engine) generate(ctx context.Context, q Question, query string, ps []Passage, onText func(string), a *Answer) {
-	g, err := e.gen.Generate(ctx, q, ps, onText)
+// back to the extractive answer with a note saying why. Streamed text goes through a
+// CitationStream, so its markers are numbered as the final sources list. It returns an
+// error only when ctx ended: nobody is waiting for a fallback then.
+func (e *Engine) generate(ctx context.Context, q Question, query string, ps []Passage, onText func(string), a *Answer) error {
+	write := onText
+	var cs *CitationStream
+	if onText != nil {
+		cs = NewCitationStream(ps, onText)
+		write = cs.Write
+	}
+	g, err := e.gen.Generate(ctx, q, ps, write)
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("answer: generate: %w", context.Cause(ctx))
+	}
 	if err != nil {
 		reason := "the model failed"
 		if IsUserError(err) {
@@ -203,15 +229,19 @@ func (e *Engine) generate(ctx context.Context, q Question, query string, ps []Pa
 		e.log.WarnContext(ctx, "llm unavailable; extractive answer", "answer_id", a.ID, "err", err)
 		e.extract(q, query, ps, a)
 		a.Note = "LLM unavailable: " + reason + ". This answer was extracted from the sources."
-		return
+		return nil
 	}
 	a.Answerer, a.Model = AnswererLLM, g.Model
 	clean, cited, answered := CheckCitations(g.Text, ps)
 	if !answered {
 		e.decline(a)
-		return
+		return nil
+	}
+	if cs != nil {
+		cs.Flush()
 	}
 	a.Text, a.Citations, a.Answered = clean, cited, true
+	return nil
 }
 
 func newID() string {

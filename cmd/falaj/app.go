@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/falaj-bot/falaj"
+	"github.com/falaj-bot/falaj/llm"
+	"github.com/falaj-bot/falaj/prompts"
 	"github.com/falaj-bot/falaj/retrieval"
 )
 
@@ -120,18 +122,44 @@ func (a *app) embedder(c *common) (retrieval.Embedder, error) {
 	switch c.embedder {
 	case "", "local":
 		return nil, nil
+	case "openai":
+		if !c.llm.Enabled() {
+			return nil, &falaj.UserError{Msg: "FALAJ_EMBEDDER=openai needs OPENAI_API_KEY (for OpenAI) or OPENAI_BASE_URL (for Ollama, vLLM, LocalAI, llama.cpp). Set one in the environment or .env, or use FALAJ_EMBEDDER=local."}
+		}
+		emb, err := llm.NewEmbedder(c.llm)
+		if err != nil {
+			return nil, falaj.Userf(err, "The embedding settings are not valid; see docs/LLM.md.")
+		}
+		return emb, nil
 	}
 	return nil, &usageError{msg: fmt.Sprintf("unknown embedder %q: want local or openai", c.embedder)}
 }
 
-// engine wires the Engine over ix.
+// engine wires the Engine over ix: with a language model when OPENAI_API_KEY or
+// OPENAI_BASE_URL is set (and --no-llm is not), else extractive only, by design and
+// without a warning: keys make answers better, never make Falaj start.
 func (a *app) engine(ix *retrieval.Index, c *common, log *slog.Logger) (*falaj.Engine, error) {
-	return falaj.NewEngine(falaj.EngineConfig{
+	ps, err := prompts.Load(c.promptsDir)
+	if err != nil {
+		return nil, falaj.Userf(err, "Cannot load the prompts from %s (FALAJ_PROMPTS_DIR).", c.promptsDir)
+	}
+	cfg := falaj.EngineConfig{
 		Searcher:      ix,
+		Prompts:       ps,
 		K:             c.k,
 		MinConfidence: retrieval.DefaultMinConfidence,
 		Logger:        log,
-	})
+	}
+	if c.llm.Enabled() && !c.noLLM {
+		lc := c.llm
+		lc.ChatModel, lc.Prompts, lc.Logger = c.model, ps, log
+		client, err := llm.New(lc)
+		if err != nil {
+			return nil, falaj.Userf(err, "The language model settings are not valid; see docs/LLM.md.")
+		}
+		cfg.Generator, cfg.Rewriter = client, client
+	}
+	return falaj.NewEngine(cfg)
 }
 
 // isTerminal reports whether w is a character device (a person's terminal).

@@ -75,10 +75,10 @@ func runChat(ctx context.Context, a *app, args []string) error {
 			fmt.Fprintf(a.stdout, "Unknown command %s. Try /help.\n", line)
 			continue
 		}
+		out := &streamOut{w: a.stdout}
 		var onText func(string)
-		streamed := false
 		if tty {
-			onText = func(s string) { streamed = true; fmt.Fprint(a.stdout, s) }
+			onText = out.write
 		}
 		ans, err := eng.Answer(ctx, falaj.Question{Text: line, History: history}, onText)
 		if err != nil {
@@ -92,17 +92,7 @@ func runChat(ctx context.Context, a *app, args []string) error {
 			continue
 		}
 		last = ans
-		switch {
-		case streamed && ans.Answerer == falaj.AnswererExtractive:
-			fmt.Fprintln(a.stdout)
-			err = writeSources(a.stdout, ans)
-		case streamed:
-			fmt.Fprint(a.stdout, "\n\nChecked answer:\n")
-			err = writeAnswer(a.stdout, ans)
-		default:
-			err = writeAnswer(a.stdout, ans)
-		}
-		if err != nil {
+		if err := out.finish(ans); err != nil {
 			return err
 		}
 		history = append(history, falaj.Turn{Question: line, Answer: ans.Text})
