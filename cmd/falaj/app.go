@@ -162,6 +162,30 @@ func (a *app) engine(ix *retrieval.Index, c *common, log *slog.Logger) (*falaj.E
 	return falaj.NewEngine(cfg)
 }
 
+// wired is what a command that answers questions needs.
+type wired struct {
+	log *slog.Logger
+	ix  *retrieval.Index
+	eng *falaj.Engine
+}
+
+// wire builds the logger, opens the index and builds the engine for c.
+func (a *app) wire(ctx context.Context, c *common) (wired, error) {
+	log, err := newLogger(a.stderr, c.logLevel)
+	if err != nil {
+		return wired{}, err
+	}
+	ix, _, err := a.openIndex(ctx, c, log, false, nil)
+	if err != nil {
+		return wired{}, err
+	}
+	eng, err := a.engine(ix, c, log)
+	if err != nil {
+		return wired{}, err
+	}
+	return wired{log: log, ix: ix, eng: eng}, nil
+}
+
 // isTerminal reports whether w is a character device (a person's terminal).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)

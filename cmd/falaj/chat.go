@@ -22,18 +22,11 @@ func runChat(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	log, err := newLogger(a.stderr, c.logLevel)
+	w, err := a.wire(ctx, &c)
 	if err != nil {
 		return err
 	}
-	ix, _, err := a.openIndex(ctx, &c, log, false, nil)
-	if err != nil {
-		return err
-	}
-	eng, err := a.engine(ix, &c, log)
-	if err != nil {
-		return err
-	}
+	log, eng := w.log, w.eng
 	tty := isTerminal(a.stdout)
 	fmt.Fprintln(a.stdout, "Ask about Oman's diplomacy. Follow-up questions use the conversation. /sources shows the last answer's sources, /new starts over, /quit ends.")
 	var (

@@ -36,23 +36,15 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if rate == 0 {
 		return &usageError{msg: "--rate 0 would refuse every question; give a positive rate, or a negative one for no limit"}
 	}
-	log, err := newLogger(a.stderr, c.logLevel)
-	if err != nil {
-		return err
-	}
-	ix, _, err := a.openIndex(ctx, &c, log, false, nil)
-	if err != nil {
-		return err
-	}
-	eng, err := a.engine(ix, &c, log)
+	w, err := a.wire(ctx, &c)
 	if err != nil {
 		return err
 	}
 	srv, err := web.New(web.Config{
 		Addr:          *addr,
-		Answerer:      eng,
-		Catalog:       ix,
-		Logger:        log,
+		Answerer:      w.eng,
+		Catalog:       w.ix,
+		Logger:        w.log,
 		Rate:          rate,
 		AnswerTimeout: timeout,
 	})
