@@ -31,7 +31,8 @@ type chunk struct {
 // size; a unit longer than size is split at sentence ends into pieces of at most size
 // (a single longer sentence stays whole); a heading line is never the last line of a
 // passage, so it travels with the paragraph it introduces. Units of one block are
-// joined by "\n", blocks by "\n\n".
+// joined by "\n", blocks by "\n\n". Passages without any search term (lexical.Terms)
+// are dropped before they are numbered.
 func chunkDocument(d document, size int) []chunk {
 	units := cleanUnits(d)
 	var pieces []unit
@@ -79,6 +80,9 @@ func chunkDocument(d document, size int) []chunk {
 	if cur.Len() > 0 {
 		texts = append(texts, cur.String())
 	}
+	// A passage without a single search term ("It is what it is.", a row of dashes)
+	// can neither be found nor embedded (the offline embedder gives it no direction).
+	texts = slices.DeleteFunc(texts, func(t string) bool { return len(lexical.Terms(t)) == 0 })
 
 	acr := lexical.Acronyms(d.Body)
 	out := make([]chunk, len(texts))

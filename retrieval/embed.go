@@ -166,7 +166,9 @@ func checkVector(v []float32, dim int) ([]float32, error) {
 }
 
 // embedAll embeds texts in batches of batchSize, validating and normalizing each
-// vector, reporting progress after each batch.
+// vector, reporting progress after each batch. A zero vector (the embedder found
+// nothing to place) comes back as nil for the caller to skip; any other bad vector is
+// an error, since it means the embedder is broken.
 func embedAll(ctx context.Context, e Embedder, texts []string, dim int, progress func(done, total int)) ([][]float32, error) {
 	const batchSize = 64
 	out := make([][]float32, 0, len(texts))
@@ -181,6 +183,13 @@ func embedAll(ctx context.Context, e Embedder, texts []string, dim int, progress
 		}
 		for i, v := range vs {
 			nv, err := checkVector(v, dim)
+			if errors.Is(err, errZeroVector) {
+				if dim == 0 {
+					dim = len(v)
+				}
+				out = append(out, nil)
+				continue
+			}
 			if err != nil {
 				return nil, fmt.Errorf("embed passage %d with %s: %w", start+i+1, e.Name(), err)
 			}
