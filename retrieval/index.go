@@ -23,13 +23,17 @@ import (
 // Config says what to index and where to keep it. The zero value indexes the embedded
 // seed corpus in memory with the offline embedder.
 type Config struct {
-	Corpus     fs.FS    // the documents (*.txt, *.md, recursively); nil: seeds.FS
-	CorpusName string   // how messages name the corpus, e.g. the folder; "": "the built-in corpus" or "the corpus folder"
-	Dir        string   // where the snapshot file lives; "": in memory only, nothing written
-	Embedder   Embedder // nil: Local{} (offline, DefaultLocalDim dimensions)
-	ChunkSize  int      // target passage length in runes; 0: DefaultChunkSize
-	Force      bool     // ignore any saved snapshot and embed everything again
-	Logger     *slog.Logger
+	Corpus     fs.FS        // the documents (*.txt, *.md, recursively); nil: seeds.FS
+	CorpusName string       // how messages name the corpus, e.g. the folder; "": "the built-in corpus" or "the corpus folder"
+	Dir        string       // where the snapshot file lives; "": in memory only, nothing written
+	Embedder   Embedder     // nil: Local{} (offline, DefaultLocalDim dimensions)
+	ChunkSize  int          // target passage length in runes; 0: DefaultChunkSize
+	Force      bool         // ignore any saved snapshot and embed everything again
+	Logger     *slog.Logger // nil: discard
+	// QueryEmbedTimeout bounds embedding a query in Search; when it passes (or the
+	// embedder fails) Search answers from the keyword index alone. 0:
+	// DefaultQueryEmbedTimeout (also for a negative value).
+	QueryEmbedTimeout time.Duration
 	// Progress, when set, is called after each batch of passages is embedded with the
 	// number done and the number to embed in this run. Not called when nothing is
 	// embedded. Called from the goroutine that called Open or Reindex.
@@ -40,16 +44,17 @@ type Config struct {
 // BM25 keyword index, fused at search time. Open builds it; Search, Sources, Passage
 // and Len may be called concurrently with each other and with Reindex.
 type Index struct {
-	corpus    fs.FS
-	name      string
-	dir       string
-	path      string // snapshot file; "" in memory
-	emb       Embedder
-	size      int
-	log       *slog.Logger
-	progress  func(done, total int)
-	fuse      func(vec, kw []scored) []scored
-	reindexMu sync.Mutex // one refresh at a time
+	corpus       fs.FS
+	name         string
+	dir          string
+	path         string // snapshot file; "" in memory
+	emb          Embedder
+	size         int
+	log          *slog.Logger
+	progress     func(done, total int)
+	queryTimeout time.Duration
+	fuse         func(vec, kw []scored) []scored
+	reindexMu    sync.Mutex // one refresh at a time
 
 	mu sync.RWMutex // guards st and writes to st.col
 	st *state
@@ -101,6 +106,10 @@ func Open(ctx context.Context, cfg Config) (*Index, falaj.IndexStats, error) {
 	}
 	if ix.log == nil {
 		ix.log = slog.New(slog.DiscardHandler)
+	}
+	ix.queryTimeout = cfg.QueryEmbedTimeout
+	if ix.queryTimeout <= 0 {
+		ix.queryTimeout = DefaultQueryEmbedTimeout
 	}
 	ix.fuse = defaultFusion
 	if ix.dir != "" {
