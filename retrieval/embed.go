@@ -16,7 +16,7 @@ import (
 // set (it does not import retrieval). Vectors need not be normalized: the index
 // normalizes them and rejects empty, non-finite or wrongly sized ones.
 type Embedder interface {
-	// Name identifies the model and its settings, e.g. "local-hash-v1:dim=512"; a
+	// Name identifies the model and its settings, e.g. "local-hash-v2:dim=512"; a
 	// snapshot made with another name is rebuilt.
 	Name() string
 	// Embed returns one vector per text, in order, all of the same length.
@@ -53,7 +53,7 @@ type Local struct {
 }
 
 // localVersion changes whenever Local's features or weights change.
-const localVersion = "local-hash-v1"
+const localVersion = "local-hash-v2"
 
 func (l Local) dim() int {
 	if l.Dim <= 0 {
@@ -62,7 +62,7 @@ func (l Local) dim() int {
 	return l.Dim
 }
 
-// Name returns "local-hash-v1:dim=N".
+// Name returns "local-hash-v2:dim=N".
 func (l Local) Name() string { return fmt.Sprintf("%s:dim=%d", localVersion, l.dim()) }
 
 // Embed returns the normalized feature vector of each text. A text without any word

@@ -429,7 +429,8 @@ func newState(db *chromem.DB, col *chromem.Collection, m manifest, docs []docume
 }
 
 // withAcronyms adds to a passage's terms the long form of each acronym it uses (once
-// per use) and each acronym whose long form it spells out (once).
+// per use; not when lexical.Terms already gives both the same term, as for "US") and
+// each acronym whose long form it spells out (once).
 func withAcronyms(text string, terms []string, acr map[string]string) []string {
 	have := map[string]bool{}
 	for _, t := range terms {
@@ -438,6 +439,9 @@ func withAcronyms(text string, terms []string, acr map[string]string) []string {
 	out := terms
 	for a, n := range lexical.UsedAcronyms(text, acr) {
 		long := lexical.Terms(acr[a])
+		if slices.Equal(long, lexical.Terms(a)) {
+			continue // "US" and "United States" are already one term, "us"
+		}
 		for range n {
 			out = append(out, long...)
 		}
