@@ -53,10 +53,12 @@ type Rewriter interface {
 // DefaultK is how many passages the Engine retrieves when EngineConfig.K is 0.
 const DefaultK = 5
 
-// DefaultMinConfidence is the retrieval confidence below which the Engine declines when
-// EngineConfig.MinConfidence is 0. The CLI passes retrieval.DefaultMinConfidence, which is
-// calibrated for the retrieval package's Confidence.
-const DefaultMinConfidence = 0.35
+// DefaultMinConfidence is the SearchResult.Confidence below which the Engine declines when
+// EngineConfig.MinConfidence is 0. It is calibrated for the retrieval package's
+// Confidence (retrieval.DefaultMinConfidence refers to it): every answerable question of
+// the public set and paraphrases of them score ≥ 0.63, off-topic probes ≤ 0.33; see
+// docs/RETRIEVAL.md.
+const DefaultMinConfidence = 0.45
 
 // EngineConfig configures an Engine. Only Searcher is required.
 type EngineConfig struct {
@@ -128,9 +130,9 @@ func (e *Engine) Answer(ctx context.Context, q Question, onText func(string)) (A
 	q.Text = text
 	a := Answer{ID: newID(), Question: text, Answerer: AnswererExtractive}
 
-	query, err := e.query(ctx, q, &a)
-	if err != nil {
-		return Answer{}, err
+	query, rewritten, modelErr := e.query(ctx, q, &a)
+	if ctx.Err() != nil {
+		return Answer{}, fmt.Errorf("answer: rewrite follow-up: %w", context.Cause(ctx))
 	}
 	t := time.Now()
 	res, err := e.search.Search(ctx, query, e.k)
@@ -156,8 +158,15 @@ func (e *Engine) Answer(ctx context.Context, q Question, onText func(string)) (A
 	switch {
 	case e.minConf > 0 && res.Confidence < e.minConf:
 		e.decline(&a)
+	case e.gen != nil && modelErr != nil:
+		e.extract(q, query, res.Passages, &a)
+		a.Note = modelNote(modelErr)
 	case e.gen != nil:
-		if err := e.generate(ctx, q, query, res.Passages, stream, &a); err != nil {
+		gq := q
+		if rewritten {
+			gq.Text = query // the model answers the standalone question retrieval searched for
+		}
+		if err := e.generate(ctx, gq, query, res.Passages, stream, &a); err != nil {
 			return Answer{}, err
 		}
 	default:
@@ -176,28 +185,55 @@ func (e *Engine) Answer(ctx context.Context, q Question, onText func(string)) (A
 }
 
 // query returns what to search for q: the question itself, or for a follow-up a standalone
-// question from the Rewriter, or (no Rewriter, or it failed) the previous question and
-// this one together, so "and what did Iran want?" still finds the talks it refers to.
-func (e *Engine) query(ctx context.Context, q Question, a *Answer) (string, error) {
+// question from the Rewriter (rewritten is then true), or, with no Rewriter, the previous
+// question and this one together, so "and what did Iran want?" still finds the talks it
+// refers to. modelErr is the Rewriter's failure: the model is then taken to be down for
+// this question, and the history is searched along instead.
+func (e *Engine) query(ctx context.Context, q Question, a *Answer) (query string, rewritten bool, modelErr error) {
 	if len(q.History) == 0 {
-		return q.Text, nil
+		return q.Text, false, nil
 	}
 	if e.rewrite != nil {
 		t := time.Now()
-		rq, err := e.rewrite.Rewrite(ctx, q)
+		mctx, cancel := modelContext(ctx)
+		rq, err := e.rewrite.Rewrite(mctx, q)
+		cancel()
 		a.Timings.Rewrite = time.Since(t)
+		rq = strings.TrimSpace(rq)
 		switch {
-		case err == nil && strings.TrimSpace(rq) != "":
-			a.Query = strings.TrimSpace(rq)
-			return a.Query, nil
-		case ctx.Err() != nil:
-			return "", fmt.Errorf("answer: rewrite follow-up: %w", context.Cause(ctx))
-		default:
-			e.log.WarnContext(ctx, "follow-up rewriting failed; searching with history", "err", err)
+		case err == nil && rq != "":
+			a.Query = rq
+			return rq, true, nil
+		case err == nil:
+			err = errors.New("the model returned an empty rewrite")
 		}
+		modelErr = err
+		e.log.WarnContext(ctx, "follow-up rewriting failed; searching with history", "err", err)
 	}
 	a.Query = q.History[len(q.History)-1].Question + " " + q.Text
-	return a.Query, nil
+	return a.Query, false, modelErr
+}
+
+// fallbackReserve is the time kept back from the caller's deadline when the model is
+// asked, so a model that uses all of its time still leaves room for the extractive
+// answer (which takes about a millisecond) instead of a timeout.
+const fallbackReserve = 500 * time.Millisecond
+
+// modelContext returns ctx with a deadline fallbackReserve before ctx's own, if it has one.
+func modelContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if dl, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(ctx, dl.Add(-fallbackReserve))
+	}
+	return context.WithCancel(ctx)
+}
+
+// modelNote is the note shown with the extractive answer when the model failed.
+func modelNote(err error) string {
+	reason := "the model failed"
+	if IsUserError(err) {
+		reason = UserMessage(err)
+	}
+	return "LLM unavailable: " + reason + ". This answer was extracted from the sources."
 }
 
 func (e *Engine) decline(a *Answer) {
@@ -217,18 +253,16 @@ func (e *Engine) generate(ctx context.Context, q Question, query string, ps []Pa
 		cs = NewCitationStream(ps, onText)
 		write = cs.Write
 	}
-	g, err := e.gen.Generate(ctx, q, ps, write)
-	if err != nil && ctx.Err() != nil {
+	mctx, cancel := modelContext(ctx)
+	g, err := e.gen.Generate(mctx, q, ps, write)
+	cancel()
+	if err != nil && ctx.Err() != nil { // the caller gave up: nobody waits for a fallback
 		return fmt.Errorf("answer: generate: %w", context.Cause(ctx))
 	}
 	if err != nil {
-		reason := "the model failed"
-		if IsUserError(err) {
-			reason = UserMessage(err)
-		}
 		e.log.WarnContext(ctx, "llm unavailable; extractive answer", "answer_id", a.ID, "err", err)
 		e.extract(q, query, ps, a)
-		a.Note = "LLM unavailable: " + reason + ". This answer was extracted from the sources."
+		a.Note = modelNote(err)
 		return nil
 	}
 	a.Answerer, a.Model = AnswererLLM, g.Model

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/falaj-bot/falaj"
 	"github.com/falaj-bot/falaj/llm"
@@ -217,7 +218,7 @@ func TestEngineLLMDeclines(t *testing.T) {
 // and the standalone question is what retrieval searches.
 func TestEngineLLMFollowUp(t *testing.T) {
 	const standalone = "Which religious tradition informs Oman's pragmatic diplomacy?"
-	e, _, _ := llmEngine(t, llm.Config{APIKey: "sk-test"}, func(_ *fakeLLM, req llmRequest, w http.ResponseWriter) {
+	e, f, _ := llmEngine(t, llm.Config{APIKey: "sk-test"}, func(_ *fakeLLM, req llmRequest, w http.ResponseWriter) {
 		if !req.Stream {
 			c, _ := json.Marshal(standalone)
 			w.Header().Set("Content-Type", "application/json")
@@ -235,5 +236,56 @@ func TestEngineLLMFollowUp(t *testing.T) {
 	}
 	if a.Query != standalone || !a.Answered || a.Answerer != falaj.AnswererLLM {
 		t.Errorf("query %q, answered %v by %q; want the rewritten question searched and an LLM answer", a.Query, a.Answered, a.Answerer)
+	}
+	if p := f.lastPrompt(); !strings.Contains(p, standalone) {
+		t.Errorf("the answer prompt does not carry the standalone question:\n%s", p)
+	}
+}
+
+// TestEngineLLMRewriteFails: when rewriting a follow-up fails, the model is not asked again
+// for the answer; the extractive answer comes with a note, searched with the history.
+func TestEngineLLMRewriteFails(t *testing.T) {
+	streams := 0 // streamed (answer) requests; there must be none
+	e, _, _ := llmEngine(t, llm.Config{APIKey: "sk-test"}, func(f *fakeLLM, req llmRequest, w http.ResponseWriter) {
+		if req.Stream {
+			f.mu.Lock()
+			streams++
+			f.mu.Unlock()
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprint(w, `{"error":{"message":"Incorrect API key provided","type":"invalid_request_error","code":"invalid_api_key"}}`)
+	})
+	a, err := e.Answer(context.Background(), falaj.Question{
+		Text:    "And in the Yemeni civil war?",
+		History: []falaj.Turn{{Question: "What did Oman do during the Arab boycott of Qatar in 2017?", Answer: "It remained neutral [1]."}},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Answerer != falaj.AnswererExtractive || !strings.HasPrefix(a.Note, "LLM unavailable") || !a.Answered {
+		t.Errorf("answerer %q, note %q, answered %v; want an extractive answer with a note", a.Answerer, a.Note, a.Answered)
+	}
+	if streams != 0 {
+		t.Errorf("the model was asked for an answer %d times after rewriting failed", streams)
+	}
+}
+
+// TestEngineLLMHangsPastCallerDeadline: a model that never answers costs the caller's
+// deadline minus a reserve, and the caller still gets the extractive answer in time.
+func TestEngineLLMHangsPastCallerDeadline(t *testing.T) {
+	hang := make(chan struct{})
+	e, _, _ := llmEngine(t, llm.Config{APIKey: "sk-test"}, func(_ *fakeLLM, _ llmRequest, _ http.ResponseWriter) {
+		<-hang
+	})
+	t.Cleanup(func() { close(hang) }) // runs before the server's Close, which waits for handlers
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	a, err := e.Answer(ctx, falaj.Question{Text: "Why is Oman trusted as a mediator?"}, nil)
+	if err != nil {
+		t.Fatalf("Answer = %v; want the extractive fallback before the caller's deadline", err)
+	}
+	if a.Answerer != falaj.AnswererExtractive || !strings.HasPrefix(a.Note, "LLM unavailable") {
+		t.Errorf("answerer %q note %q; want extractive with a note", a.Answerer, a.Note)
 	}
 }

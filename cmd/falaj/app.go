@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/falaj-bot/falaj"
@@ -102,7 +103,11 @@ func (a *app) openIndex(ctx context.Context, c *common, log *slog.Logger, force 
 		if !st.IsDir() {
 			return nil, falaj.IndexStats{}, &falaj.UserError{Msg: fmt.Sprintf("The corpus %s is not a folder. Point --corpus or FALAJ_CORPUS at a folder of .txt or .md files.", c.corpus)}
 		}
-		cfg.Corpus, cfg.CorpusName = os.DirFS(c.corpus), c.corpus
+		name := c.corpus
+		if abs, err := filepath.Abs(c.corpus); err == nil {
+			name = abs // one snapshot per folder, however the path was typed
+		}
+		cfg.Corpus, cfg.CorpusName = os.DirFS(c.corpus), name
 	}
 	emb, err := a.embedder(c)
 	if err != nil {

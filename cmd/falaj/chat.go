@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/falaj-bot/falaj"
@@ -33,15 +34,24 @@ func runChat(ctx context.Context, a *app, args []string) error {
 		history []falaj.Turn
 		last    falaj.Answer
 	)
-	lines := bufio.NewScanner(a.stdin)
-	lines.Buffer(make([]byte, 64*1024), 1<<20)
+	lines := readLines(ctx, a.stdin)
 	for {
 		fmt.Fprint(a.stdout, "\n> ")
-		if !lines.Scan() {
+		var (
+			raw string
+			ok  bool
+		)
+		select {
+		case <-ctx.Done(): // Ctrl-C at the prompt
 			fmt.Fprintln(a.stdout)
-			return lines.Err()
+			return nil
+		case raw, ok = <-lines:
 		}
-		line := strings.TrimSpace(lines.Text())
+		if !ok {
+			fmt.Fprintln(a.stdout)
+			return nil
+		}
+		line := strings.TrimSpace(raw)
 		switch line {
 		case "":
 			continue
@@ -93,4 +103,23 @@ func runChat(ctx context.Context, a *app, args []string) error {
 			history = history[len(history)-maxHistory:]
 		}
 	}
+}
+
+// readLines sends the lines of r until it ends or ctx is done. The reading goroutine
+// blocks in Read on a terminal; it ends with the process, which is what a chat wants.
+func readLines(ctx context.Context, r io.Reader) <-chan string {
+	ch := make(chan string)
+	go func() {
+		defer close(ch)
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 64*1024), 1<<20)
+		for sc.Scan() {
+			select {
+			case ch <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return ch
 }
