@@ -12,12 +12,13 @@ import (
 )
 
 // DefaultMinConfidence is the SearchResult.Confidence below which the Engine should
-// decline. Chosen on the 16 questions of testdata/questions.jsonl plus 24 probes of our
-// own (docs/RETRIEVAL.md): every answerable question and on-topic paraphrase scored at
+// decline: falaj.DefaultMinConfidence, the one threshold, calibrated here. Chosen on
+// the 16 questions of testdata/questions.jsonl plus 24 probes of our own
+// (docs/RETRIEVAL.md): every answerable question and on-topic paraphrase scored at
 // least 0.63, every off-topic probe (including ones that mention Oman or use a rare
 // corpus word, "Who is the president of Brazil?") at most 0.33; 0.45 sits in the gap,
 // nearer the off-topic side so that paraphrases with words the corpus lacks still pass.
-const DefaultMinConfidence = 0.45
+const DefaultMinConfidence = falaj.DefaultMinConfidence
 
 // DefaultQueryEmbedTimeout is how long Search waits for the query's vector when
 // Config.QueryEmbedTimeout is 0.
