@@ -68,7 +68,7 @@ var (
 func (e *Engine) extract(q Question, query string, ps []Passage, a *Answer) {
 	a.Answerer, a.Model = AnswererExtractive, ""
 	weights := questionWeights(q.Text, query)
-	cands := candidates(ps)
+	cands := candidates(ps, q.Text)
 	if len(q.History) > 0 {
 		// A follow-up asks for something new: do not repeat the previous answer.
 		prev := q.History[len(q.History)-1].Answer
@@ -217,8 +217,9 @@ func questionWeights(question, query string) map[string]float64 {
 // Group", "the United States" answers "US"), with the long forms each passage defines
 // in any retrieved passage (a definition often sits in the passage before) plus
 // lexical's common ones.
-func candidates(ps []Passage) []*candidate {
+func candidates(ps []Passage, question string) []*candidate {
 	var all strings.Builder
+	all.WriteString(question + "\n\n") // "the Quadrilateral Coordination Group (QCG)" in a question counts too
 	for _, p := range ps {
 		all.WriteString(p.Text + "\n\n")
 	}
