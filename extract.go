@@ -214,8 +214,8 @@ func questionWeights(question, query string) map[string]float64 {
 
 // candidates returns the sentences of the top passages with their terms. An acronym
 // and its long form count as each other ("the QCG" answers "Quadrilateral Coordination
-// Group", "the United States" answers "US"), with the long forms each passage defines
-// in any retrieved passage (a definition often sits in the passage before) plus
+// Group", "the United States" answers "US"), with the long forms defined in the question
+// or in any retrieved passage (a definition often sits in the passage before), plus
 // lexical's common ones.
 func candidates(ps []Passage, question string) []*candidate {
 	var all strings.Builder
