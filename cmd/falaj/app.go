@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/falaj-bot/falaj"
+	"github.com/falaj-bot/falaj/retrieval"
+)
+
+// app is what every command gets: the standard streams and the settings.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	settings       settings
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) (*app, error) {
+	path := ".env"
+	if p, ok := lookupEnv("FALAJ_ENV_FILE"); ok && p != "" {
+		path = p
+	}
+	dotenv, err := readDotEnv(path)
+	if err != nil {
+		return nil, falaj.Userf(err, "Could not read the settings file %s; fix or remove it.", path)
+	}
+	return &app{stdin: stdin, stdout: stdout, stderr: stderr, settings: settings{env: lookupEnv, dotenv: dotenv}}, nil
+}
+
+// flagSet returns a flag set for command name whose usage text starts with synopsis.
+func (a *app) flagSet(name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(a.stderr, "Usage: falaj %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses args, turning --help into errHelp and flag mistakes into a usage error.
+func parse(fs *flag.FlagSet, args []string) error {
+	// Accept flags after positional arguments too: falaj ask "question" --json.
+	var flags, rest []string
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		if arg == "--" {
+			rest = append(rest, args[i+1:]...)
+			break
+		}
+		if strings.HasPrefix(arg, "-") && len(arg) > 1 {
+			flags = append(flags, arg)
+			name := strings.TrimLeft(arg, "-")
+			if !strings.Contains(name, "=") {
+				if f := fs.Lookup(name); f != nil && !isBool(f) && i+1 < len(args) {
+					flags = append(flags, args[i+1])
+					i++
+				}
+			}
+			continue
+		}
+		rest = append(rest, arg)
+	}
+	err := fs.Parse(append(flags, append([]string{"--"}, rest...)...))
+	if errors.Is(err, flag.ErrHelp) {
+		return errHelp
+	}
+	if err != nil {
+		return &usageError{msg: err.Error(), help: fmt.Sprintf("Run 'falaj %s --help' for usage.", fs.Name())}
+	}
+	return nil
+}
+
+func isBool(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// openIndex opens (loading or building) the index for c.
+func (a *app) openIndex(ctx context.Context, c *common, log *slog.Logger, force bool, progress func(done, total int)) (*retrieval.Index, falaj.IndexStats, error) {
+	cfg := retrieval.Config{
+		Dir:       c.snapshotDir(),
+		ChunkSize: c.chunkSize,
+		Force:     force,
+		Logger:    log,
+		Progress:  progress,
+	}
+	if c.corpus != "" {
+		st, err := os.Stat(c.corpus)
+		if err != nil {
+			return nil, falaj.IndexStats{}, falaj.Userf(err, "Cannot read the corpus folder %s. Check the path given by --corpus or FALAJ_CORPUS.", c.corpus)
+		}
+		if !st.IsDir() {
+			return nil, falaj.IndexStats{}, &falaj.UserError{Msg: fmt.Sprintf("The corpus %s is not a folder. Point --corpus or FALAJ_CORPUS at a folder of .txt or .md files.", c.corpus)}
+		}
+		cfg.Corpus, cfg.CorpusName = os.DirFS(c.corpus), c.corpus
+	}
+	emb, err := a.embedder(c)
+	if err != nil {
+		return nil, falaj.IndexStats{}, err
+	}
+	cfg.Embedder = emb
+	ix, stats, err := retrieval.Open(ctx, cfg)
+	if err != nil {
+		return nil, stats, fmt.Errorf("open index: %w", err)
+	}
+	for _, s := range stats.Skipped {
+		fmt.Fprintln(a.stderr, "falaj: skipped", s)
+	}
+	return ix, stats, nil
+}
+
+// embedder returns the configured embedder; nil is the offline default.
+func (a *app) embedder(c *common) (retrieval.Embedder, error) {
+	switch c.embedder {
+	case "", "local":
+		return nil, nil
+	}
+	return nil, &usageError{msg: fmt.Sprintf("unknown embedder %q: want local or openai", c.embedder)}
+}
+
+// engine wires the Engine over ix.
+func (a *app) engine(ix *retrieval.Index, c *common, log *slog.Logger) (*falaj.Engine, error) {
+	return falaj.NewEngine(falaj.EngineConfig{
+		Searcher:      ix,
+		K:             c.k,
+		MinConfidence: retrieval.DefaultMinConfidence,
+		Logger:        log,
+	})
+}
+
+// isTerminal reports whether w is a character device (a person's terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&fs.ModeCharDevice != 0
+}

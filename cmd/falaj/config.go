@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// settings reads configuration with the precedence flags > environment > .env file >
+// defaults. Flags are registered with the value found so far as their default, so the last
+// source wins. Nothing writes the process environment.
+type settings struct {
+	env    func(string) (string, bool) // the process environment
+	dotenv map[string]string           // the .env file, if any
+}
+
+// lookup returns the value of name from the environment, else the .env file.
+func (s settings) lookup(name string) (string, bool) {
+	if v, ok := s.env(name); ok {
+		return v, true
+	}
+	v, ok := s.dotenv[name]
+	return v, ok
+}
+
+// str returns the setting name, or def when unset or empty.
+func (s settings) str(name, def string) string {
+	if v, ok := s.lookup(name); ok && strings.TrimSpace(v) != "" {
+		return strings.TrimSpace(v)
+	}
+	return def
+}
+
+// integer returns the setting name as an int, or def when unset; a malformed value is an
+// error that names the variable.
+func (s settings) integer(name string, def int) (int, error) {
+	v := s.str(name, "")
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, &usageError{msg: fmt.Sprintf("%s=%q is not a whole number", name, v)}
+	}
+	return n, nil
+}
+
+// duration returns the setting name as a time.Duration ("30s", "2m"), or def when unset.
+func (s settings) duration(name string, def time.Duration) (time.Duration, error) {
+	v := s.str(name, "")
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, &usageError{msg: fmt.Sprintf("%s=%q is not a duration such as 30s or 2m", name, v)}
+	}
+	return d, nil
+}
+
+// float returns the setting name as a float64, or def when unset.
+func (s settings) float(name string, def float64) (float64, error) {
+	v := s.str(name, "")
+	if v == "" {
+		return def, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return 0, &usageError{msg: fmt.Sprintf("%s=%q is not a number", name, v)}
+	}
+	return f, nil
+}
+
+// boolean returns the setting name as a bool (1, true, yes, on), or def when unset.
+func (s settings) boolean(name string, def bool) (bool, error) {
+	v := strings.ToLower(s.str(name, ""))
+	switch v {
+	case "":
+		return def, nil
+	case "1", "true", "yes", "on":
+		return true, nil
+	case "0", "false", "no", "off":
+		return false, nil
+	}
+	return false, &usageError{msg: fmt.Sprintf("%s=%q is not true or false", name, v)}
+}
+
+// readDotEnv reads KEY=VALUE lines from path. A missing file is no error. Lines may start
+// with "export "; values may be quoted; # starts a comment line.
+func readDotEnv(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return map[string]string{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	defer f.Close()
+	return parseDotEnv(f, path)
+}
+
+func parseDotEnv(r io.Reader, name string) (map[string]string, error) {
+	m := map[string]string{}
+	sc := bufio.NewScanner(r)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		line = strings.TrimPrefix(line, "export ")
+		k, v, ok := strings.Cut(line, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return nil, fmt.Errorf("%s:%d: want KEY=VALUE", name, n)
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+			v = v[1 : len(v)-1]
+		} else if i := strings.Index(v, " #"); i >= 0 {
+			v = strings.TrimSpace(v[:i])
+		}
+		m[k] = v
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	return m, nil
+}
+
+// common holds the settings every command that opens the index shares.
+type common struct {
+	corpus    string // FALAJ_CORPUS: folder of .txt/.md files; "": the embedded seeds
+	indexDir  string // FALAJ_INDEX_DIR: snapshot folder; "": the user cache dir; "off": memory only
+	embedder  string // FALAJ_EMBEDDER: local or openai
+	k         int    // FALAJ_K: passages per question
+	chunkSize int    // FALAJ_CHUNK_SIZE: passage target size; 0: the default
+	logLevel  string // FALAJ_LOG_LEVEL: debug, info, warn, error
+}
+
+// register adds the common flags to fs, defaulting to the settings' values. defLevel is
+// the command's log level when FALAJ_LOG_LEVEL is unset.
+func (c *common) register(fs *flag.FlagSet, s settings, defLevel string) error {
+	k, err := s.integer("FALAJ_K", 5)
+	if err != nil {
+		return err
+	}
+	cs, err := s.integer("FALAJ_CHUNK_SIZE", 0)
+	if err != nil {
+		return err
+	}
+	fs.StringVar(&c.corpus, "corpus", s.str("FALAJ_CORPUS", ""), "folder of .txt/.md articles to index instead of the built-in corpus (env FALAJ_CORPUS)")
+	fs.StringVar(&c.indexDir, "index-dir", s.str("FALAJ_INDEX_DIR", ""), "where the index snapshot is kept; \"off\" keeps it in memory (env FALAJ_INDEX_DIR, default: user cache dir)")
+	fs.StringVar(&c.embedder, "embedder", s.str("FALAJ_EMBEDDER", "local"), "embedder: local (offline) or openai (env FALAJ_EMBEDDER)")
+	fs.IntVar(&c.k, "k", k, "passages to retrieve per question (env FALAJ_K)")
+	fs.IntVar(&c.chunkSize, "chunk-size", cs, "passage target size in characters; 0 for the default (env FALAJ_CHUNK_SIZE)")
+	fs.StringVar(&c.logLevel, "log-level", s.str("FALAJ_LOG_LEVEL", defLevel), "log level: debug, info, warn or error (env FALAJ_LOG_LEVEL)")
+	return nil
+}
+
+// snapshotDir resolves the index folder: "off" is memory only, "" the user cache dir.
+func (c *common) snapshotDir() string {
+	switch c.indexDir {
+	case "off", "none", "memory":
+		return ""
+	case "":
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return filepath.Join(os.TempDir(), "falaj")
+		}
+		return filepath.Join(dir, "falaj")
+	}
+	return c.indexDir
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, &usageError{msg: fmt.Sprintf("log level %q: want debug, info, warn or error", level)}
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}

@@ -1,0 +1,86 @@
+package falaj
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/falaj-bot/falaj/prompts"
+)
+
+var testPassages = []Passage{
+	{ID: "iran#2", Doc: "iran", Title: "Oman Hosts Talks", Author: "Staff Report", Ordinal: 2,
+		Text: "Sources familiar with the discussions indicate that the primary focus remains on the nuclear program. " +
+			"The 2015 Joint Comprehensive Plan of Action (JCPOA), from which the United States withdrew in 2018, continues to cast a long shadow. " +
+			"Iran, for its part, has steadily advanced its nuclear capabilities since the U.S. withdrawal, enriching uranium to higher purities and installing advanced centrifuges."},
+	{ID: "afg#2", Doc: "afg", Title: "Oman’s Diplomatic Bridge in Afghanistan", Author: "Giorgio Cafiero", Ordinal: 2,
+		Text: "Launched in January 2016, the QCG was to utilize its members’ influence over Kabul and Taliban fighters to bring both sides to the roundtable. " +
+			"Islamabad saw the killing as undermining the peace process."},
+}
+
+// newTestEngine returns an Engine with only what extract uses: it is called directly here,
+// with fixed passages; the whole Answer path is tested on a real index in engine_test.go.
+func newTestEngine(t *testing.T) *Engine {
+	t.Helper()
+	return &Engine{prompts: prompts.Default()}
+}
+
+func TestExtract(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		question string
+		passages []Passage
+		want     string // a substring the answer must contain
+		wantCite string // passage ID cited first
+		wantDecl bool
+	}{
+		{"year question picks the dated sentence", "When was the Quadrilateral Coordination Group (QCG) launched?", testPassages, "January 2016", "afg#2", false},
+		{"second passage can win", "In which year did the United States withdraw from the JCPOA?", testPassages, "withdrew in 2018", "iran#2", false},
+		{"nothing shared declines", "What is the capital of France?", testPassages, "", "", true},
+		{"no passages declines", "When was the QCG launched?", nil, "", "", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newTestEngine(t)
+			var a Answer
+			e.extract(Question{Text: tt.question}, tt.question, tt.passages, &a)
+			if a.Answered == tt.wantDecl {
+				t.Fatalf("Answered = %v; want %v (text %q)", a.Answered, !tt.wantDecl, a.Text)
+			}
+			if tt.wantDecl {
+				if len(a.Citations) != 0 {
+					t.Errorf("a decline cites %d passages", len(a.Citations))
+				}
+				return
+			}
+			if !strings.Contains(a.Text, tt.want) {
+				t.Errorf("answer %q lacks %q", a.Text, tt.want)
+			}
+			if a.Citations[0].Passage.ID != tt.wantCite {
+				t.Errorf("first citation %s; want %s", a.Citations[0].Passage.ID, tt.wantCite)
+			}
+			if !strings.Contains(a.Text, "[1]") {
+				t.Errorf("answer %q has no [1] marker", a.Text)
+			}
+			// Faithful: every cited quote is the passage's own text.
+			for _, c := range a.Citations {
+				for _, s := range strings.SplitAfter(c.Quote, ". ") {
+					if s = strings.TrimSpace(s); s != "" && !strings.Contains(c.Passage.Text, s) {
+						t.Errorf("quote %q is not in passage %s", s, c.Passage.ID)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestWithMarker(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"It hosted the talks.", "It hosted the talks [1]."},
+		{"Was it?", "Was it [1]?"},
+		{"No full stop", "No full stop [1]"},
+		{"Trump called them “very good”.", "Trump called them “very good” [1]."},
+	} {
+		if got := withMarker(tt.in, 1); got != tt.want {
+			t.Errorf("withMarker(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}

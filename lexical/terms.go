@@ -1,0 +1,82 @@
+package lexical
+
+import (
+	"strings"
+	"unicode"
+)
+
+// Terms returns the search terms of s in order: its Words without stop words and
+// single letters, each passed through Stem. Words written in capitals ("US", "WHO")
+// are kept even when they spell a stop word, unless most of s is in capitals.
+func Terms(s string) []string {
+	ws := words(s)
+	shouting := mostlyUpper(s)
+	out := make([]string, 0, len(ws))
+	for _, w := range ws {
+		if len([]rune(w.text)) < 2 && !isAllDigits(w.text) {
+			continue
+		}
+		if stopwords[w.text] && (!w.acronym || shouting) {
+			continue
+		}
+		out = append(out, Stem(w.text))
+	}
+	return out
+}
+
+// IsStopword reports whether the lower-case word w is an English function word or a
+// question word that carries no topic ("the", "which", "did", "about").
+func IsStopword(w string) bool { return stopwords[w] }
+
+func isAllDigits(s string) bool {
+	for _, r := range s {
+		if !unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func mostlyUpper(s string) bool {
+	up, low := 0, 0
+	for _, r := range s {
+		switch {
+		case unicode.IsUpper(r):
+			up++
+		case unicode.IsLower(r):
+			low++
+		}
+	}
+	return up > low
+}
+
+// stopwords: a common English list (function words, auxiliaries, pronouns), question
+// words, and a few verbs that frame questions rather than name topics ("tell", "say",
+// "mention", "describe" stay: they can be topical, e.g. "say about").
+var stopwords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`
+a about above after again against all also am an and any are aren arent as at
+be because been before being below between both but by
+can cannot could couldn couldnt
+did didn didnt do does doesn doesnt doing don dont down during
+each either else ever every few for from further
+had hadn hadnt has hasn hasnt have haven havent having he her here hers herself him
+himself his how however
+i if in into is isn isnt it its itself
+just let lets me might more most much must mustn my myself
+neither no nor not now of off on once only or other ought our ours ourselves out over own
+same shall shan she should shouldn shouldnt so some such
+than that thats the their theirs them themselves then there theres these they this
+those through thus to too
+under until up upon us very
+was wasn wasnt we were weren what whats when whens where wheres whether which while who
+whom whos whose why whys will with within without would wouldn wouldnt
+yet you your yours yourself yourselves
+ll re ve
+tell explain please know
+`) {
+		m[w] = true
+	}
+	return m
+}()
