@@ -186,7 +186,8 @@ func intents(mentionFree bool) discordgo.Intent {
 // Run connects to Discord, registers the slash commands (in Config.GuildIDs, or
 // globally) and answers until ctx is done. Then it stops taking questions, lets the
 // answers in flight finish for up to Config.ShutdownGrace, cancels the rest, and closes
-// the connection. A token Discord rejects is a *falaj.UserError.
+// the connection. A token Discord rejects is a *falaj.UserError. Stopping is no error:
+// Run returns nil once ctx is done, even when that happens while it starts.
 func (b *Bot) Run(ctx context.Context) error {
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
@@ -208,6 +209,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	}()
 
 	if err := b.s.Open(); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
 		var rest *discordgo.RESTError
 		if errors.As(err, &rest) && rest.Response != nil && rest.Response.StatusCode == http.StatusUnauthorized {
 			return &falaj.UserError{Msg: "Discord rejected DISCORD_TOKEN (401 Unauthorized). Reset the token in the Developer Portal (your app → Bot) and update DISCORD_TOKEN.", Err: err}
@@ -223,6 +227,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.log.InfoContext(ctx, "connected to discord", "user", user.Username, "user_id", user.ID, "app_id", appID,
 		"guilds", len(b.s.State.Guilds), "mention_free", b.cfg.MentionFreeTriggers)
 	if err := b.register(ctx, appID); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
 		return err
 	}
 

@@ -168,17 +168,17 @@ func (b *Bot) onAsk(ctx context.Context, i *discordgo.Interaction) {
 		b.reportFailure(ctx, out, err, attrs)
 		return
 	}
-	b.deliver(ctx, out, q, a, conv, start, attrs)
+	b.deliver(ctx, out, out.prefix, q, a, conv, start, attrs)
 }
 
 // deliver sends a finished answer, remembers it for feedback and the conversation, and
 // logs it.
-func (b *Bot) deliver(ctx context.Context, out sink, q string, a falaj.Answer, conv string, start time.Time, attrs []any) {
+func (b *Bot) deliver(ctx context.Context, out sink, prefix, q string, a falaj.Answer, conv string, start time.Time, attrs []any) {
 	b.asked.add(a.ID, q)
 	if conv != "" {
 		b.history.add(conv, falaj.Turn{Question: q, Answer: a.Text})
 	}
-	r := renderAnswer(a)
+	r := renderAnswer(prefix, a)
 	if err := out.final(ctx, r); err != nil {
 		b.reportFailure(ctx, out, fmt.Errorf("send answer %s: %w", a.ID, err), attrs)
 		return
@@ -340,7 +340,7 @@ func (o *interactionSink) fail(ctx context.Context, text string) error {
 // final edits the deferred reply with the first part and sends the others as
 // followups; the embeds and buttons go with the last part.
 func (o *interactionSink) final(ctx context.Context, r reply) error {
-	parts := withPrefix(o.prefix, r.parts)
+	parts := r.parts
 	last := len(parts) - 1
 	first := reply{embeds: []*discordgo.MessageEmbed{}, components: []discordgo.MessageComponent{}}
 	if last == 0 {
@@ -370,17 +370,4 @@ func (r *reply) nonNil() {
 	if r.components == nil {
 		r.components = []discordgo.MessageComponent{}
 	}
-}
-
-// withPrefix puts prefix in front of the first part, splitting again when it no
-// longer fits.
-func withPrefix(prefix string, parts []string) []string {
-	if prefix == "" || len(parts) == 0 {
-		return parts
-	}
-	if len([]rune(prefix+parts[0])) <= maxMessageRunes {
-		out := append([]string{prefix + parts[0]}, parts[1:]...)
-		return out
-	}
-	return append([]string{strings.TrimSpace(prefix)}, parts...)
 }

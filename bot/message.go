@@ -88,7 +88,7 @@ func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) {
 		b.reportFailure(ctx, out, err, attrs)
 		return
 	}
-	b.deliver(ctx, out, q, a, conv, start, attrs)
+	b.deliver(ctx, out, "", q, a, conv, start, attrs)
 }
 
 // messageSink delivers an answer as channel messages: the first one is sent when the

@@ -38,11 +38,11 @@ type reply struct {
 	components []discordgo.MessageComponent
 }
 
-// renderAnswer renders a as Discord messages: the text with its [n] markers and note,
-// split within Discord's limit, then a Sources embed (none when the answer declined)
-// and the feedback buttons.
-func renderAnswer(a falaj.Answer) reply {
-	text := a.Text
+// renderAnswer renders a as Discord messages: prefix (the quoted question of /ask, or
+// ""), the text with its [n] markers and note, split within Discord's limit, then a
+// Sources embed (none when the answer declined) and the feedback buttons.
+func renderAnswer(prefix string, a falaj.Answer) reply {
+	text := prefix + a.Text
 	if a.Note != "" {
 		text += "\n\n-# " + oneLine(a.Note)
 	}

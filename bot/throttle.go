@@ -11,8 +11,7 @@ import (
 const editEvery = time.Second
 
 // throttle turns a stream of text deltas into edits of one message, at most one per
-// interval: the first delta is shown at once, later ones are gathered and the latest
-// whole text is shown when the interval has passed. add may be called from any
+// interval, each showing the whole text so far. add may be called from any
 // goroutine; run makes the edits, one at a time, until its context ends.
 type throttle struct {
 	every time.Duration
@@ -42,8 +41,11 @@ func (t *throttle) add(delta string) {
 	}
 }
 
-// run edits the message as text arrives until ctx ends. A failed edit is not retried:
-// the next one, or the final answer, shows the text anyway.
+// run edits the message as text arrives until ctx ends: an interval after the first
+// text, and then at most once an interval, it shows the latest text. Waiting first means
+// an answer that arrives whole within the interval (extractive answers do) makes no
+// edit at all; the caller then sends the final answer once. A failed edit is not
+// retried: the next one, or the final answer, shows the text anyway.
 func (t *throttle) run(ctx context.Context) {
 	sent := ""
 	for {
@@ -52,20 +54,23 @@ func (t *throttle) run(ctx context.Context) {
 			return
 		case <-t.kick:
 		}
-		t.mu.Lock()
-		text := t.text
-		t.mu.Unlock()
-		if text == sent {
-			continue
-		}
-		_ = t.edit(ctx, text)
-		sent = text
 		timer := time.NewTimer(t.every)
 		select {
 		case <-ctx.Done():
 			timer.Stop()
 			return
 		case <-timer.C:
+		}
+		t.mu.Lock()
+		text := t.text
+		t.mu.Unlock()
+		select {
+		case <-t.kick: // the text read above includes it
+		default:
+		}
+		if text != sent {
+			_ = t.edit(ctx, text)
+			sent = text
 		}
 	}
 }
