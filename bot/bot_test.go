@@ -2,8 +2,8 @@ package bot_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -137,7 +137,9 @@ func checkAllowedMentions(t *testing.T, reqs []request) {
 }
 
 func isCallback(id string) func(request) bool {
-	return func(r request) bool { return r.Method == "POST" && r.Path == "/interactions/"+id+"/tok-"+id+"/callback" }
+	return func(r request) bool {
+		return r.Method == "POST" && r.Path == "/interactions/"+id+"/tok-"+id+"/callback"
+	}
 }
 
 func isOriginalEdit(id string) func(request) bool {

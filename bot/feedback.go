@@ -142,11 +142,11 @@ func loadSalt(path string) ([]byte, error) {
 // Summary counts the votes of a feedback file. A person's latest vote on an answer is
 // the one that counts, so changing one's mind or clicking twice is counted once.
 type Summary struct {
-	Lines   int            // votes in the file, clicks included that a later one replaced
-	Up      int            // helpful
-	Down    int            // not helpful
-	Answers int            // answers with at least one vote
-	Users   int            // distinct people who voted
+	Lines   int           // votes in the file, clicks included that a later one replaced
+	Up      int           // helpful
+	Down    int           // not helpful
+	Answers int           // answers with at least one vote
+	Users   int           // distinct people who voted
 	Worst   []AnswerVotes // answers with a 👎, most 👎 first; at most 10
 }
 

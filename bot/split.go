@@ -8,6 +8,10 @@ import (
 // maxMessageRunes is Discord's limit on a message's content, in characters.
 const maxMessageRunes = 2000
 
+// maxFenceLine is the longest opening fence line ("```language") carried over when a
+// code block is cut; a longer one is reopened as a plain "```".
+const maxFenceLine = 20
+
 // splitMessage cuts text into parts of at most max runes each, at the latest paragraph
 // break, else line break, else sentence end, else space that fits, and never inside a
 // ``` code block: a cut that would land inside one moves before the block. Only a code
@@ -77,19 +81,19 @@ func cutPoint(r []rune, max int) (cut int, fence string) {
 			}
 		}
 	}
+	in, start := inside(window)
+	if !in {
+		return window, "" // one long word: cut it
+	}
 	// Every boundary is inside a code block. If the block opened after the start, cut
 	// just before it so the whole block moves to the next part.
-	if in, start := inside(window); in && start > 0 {
+	if start > 0 {
 		return start, ""
 	}
 	// The part starts inside a block longer than a message: cut inside it, at a line.
-	_, start := inside(window)
-	if start < 0 {
-		start = 0
-	}
-	fenceLine := string(r[start:])
-	if nl := strings.IndexRune(fenceLine, '\n'); nl >= 0 {
-		fenceLine = fenceLine[:nl]
+	fenceLine := "```"
+	if line, _, ok := strings.Cut(string(r[start:min(len(r), start+maxFenceLine+1)]), "\n"); ok && !strings.Contains(line[3:], "`") {
+		fenceLine = line // "```go": keep the language when the block is cut
 	}
 	room := max - len("\n```")
 	for i := room; i > start+len([]rune(fenceLine)); i-- {
