@@ -30,9 +30,11 @@ type SearchResult struct {
 // Generator writes an answer from numbered passages with a language model. *llm.Client
 // implements it. The answer text cites passages as [1], [2]… in the order given.
 type Generator interface {
-	// Generate streams partial text to onText (nil: no streaming) and returns the whole
-	// reply. An error means no usable reply (unreachable, timeout, refused, empty or
-	// malformed); the Engine then falls back to the extractive answer with a note.
+	// Generate streams the reply to onText (nil: no streaming) as deltas: each call gets
+	// only the new piece of text, never the text so far; the deltas add up to the
+	// returned Text. It then returns the whole reply. An error means no usable reply
+	// (unreachable, timeout, refused, empty or malformed); the Engine then falls back to
+	// the extractive answer with a note.
 	Generate(ctx context.Context, q Question, passages []Passage, onText func(string)) (Generation, error)
 }
 
@@ -51,10 +53,12 @@ type Rewriter interface {
 // DefaultK is how many passages the Engine retrieves when EngineConfig.K is 0.
 const DefaultK = 5
 
-// DefaultMinConfidence is the retrieval confidence below which the Engine declines when
-// EngineConfig.MinConfidence is 0. The CLI passes retrieval.DefaultMinConfidence, which is
-// calibrated for the retrieval package's Confidence.
-const DefaultMinConfidence = 0.35
+// DefaultMinConfidence is the SearchResult.Confidence below which the Engine declines when
+// EngineConfig.MinConfidence is 0. It is calibrated for the retrieval package's
+// Confidence (retrieval.DefaultMinConfidence refers to it): every answerable question of
+// the public set and paraphrases of them score ≥ 0.63, off-topic probes ≤ 0.33; see
+// docs/RETRIEVAL.md.
+const DefaultMinConfidence = 0.45
 
 // EngineConfig configures an Engine. Only Searcher is required.
 type EngineConfig struct {
@@ -126,9 +130,9 @@ func (e *Engine) Answer(ctx context.Context, q Question, onText func(string)) (A
 	q.Text = text
 	a := Answer{ID: newID(), Question: text, Answerer: AnswererExtractive}
 
-	query, err := e.query(ctx, q, &a)
-	if err != nil {
-		return Answer{}, err
+	query, rewritten, modelErr := e.query(ctx, q, &a)
+	if ctx.Err() != nil {
+		return Answer{}, fmt.Errorf("answer: rewrite follow-up: %w", context.Cause(ctx))
 	}
 	t := time.Now()
 	res, err := e.search.Search(ctx, query, e.k)
@@ -137,18 +141,40 @@ func (e *Engine) Answer(ctx context.Context, q Question, onText func(string)) (A
 		return Answer{}, fmt.Errorf("answer: search: %w", err)
 	}
 
+	// streamed records whether any text reached onText, so an extractive answer (or a
+	// fallback after the model failed before its first word) is streamed once, and text a
+	// failed model already streamed is not followed by a different answer in the same stream.
+	streamed := false
+	var stream func(string)
+	if onText != nil {
+		stream = func(s string) {
+			if s != "" {
+				streamed = true
+				onText(s)
+			}
+		}
+	}
 	t = time.Now()
 	switch {
 	case e.minConf > 0 && res.Confidence < e.minConf:
 		e.decline(&a)
+	case e.gen != nil && modelErr != nil:
+		e.extract(q, query, res.Passages, &a)
+		a.Note = modelNote(modelErr)
 	case e.gen != nil:
-		e.generate(ctx, q, query, res.Passages, onText, &a)
+		gq := q
+		if rewritten {
+			gq.Text = query // the model answers the standalone question retrieval searched for
+		}
+		if err := e.generate(ctx, gq, query, res.Passages, stream, &a); err != nil {
+			return Answer{}, err
+		}
 	default:
 		e.extract(q, query, res.Passages, &a)
 	}
 	a.Timings.Generate = time.Since(t)
-	if a.Answerer == AnswererExtractive && onText != nil {
-		onText(a.Text)
+	if stream != nil && !streamed && a.Answerer == AnswererExtractive {
+		stream(a.Text)
 	}
 	a.Timings.Total = time.Since(start)
 	e.log.InfoContext(ctx, "answered", "answer_id", a.ID, "answerer", a.Answerer,
@@ -159,28 +185,55 @@ func (e *Engine) Answer(ctx context.Context, q Question, onText func(string)) (A
 }
 
 // query returns what to search for q: the question itself, or for a follow-up a standalone
-// question from the Rewriter, or (no Rewriter, or it failed) the previous question and
-// this one together, so "and what did Iran want?" still finds the talks it refers to.
-func (e *Engine) query(ctx context.Context, q Question, a *Answer) (string, error) {
+// question from the Rewriter (rewritten is then true), or, with no Rewriter, the previous
+// question and this one together, so "and what did Iran want?" still finds the talks it
+// refers to. modelErr is the Rewriter's failure: the model is then taken to be down for
+// this question, and the history is searched along instead.
+func (e *Engine) query(ctx context.Context, q Question, a *Answer) (query string, rewritten bool, modelErr error) {
 	if len(q.History) == 0 {
-		return q.Text, nil
+		return q.Text, false, nil
 	}
 	if e.rewrite != nil {
 		t := time.Now()
-		rq, err := e.rewrite.Rewrite(ctx, q)
+		mctx, cancel := modelContext(ctx)
+		rq, err := e.rewrite.Rewrite(mctx, q)
+		cancel()
 		a.Timings.Rewrite = time.Since(t)
+		rq = strings.TrimSpace(rq)
 		switch {
-		case err == nil && strings.TrimSpace(rq) != "":
-			a.Query = strings.TrimSpace(rq)
-			return a.Query, nil
-		case ctx.Err() != nil:
-			return "", fmt.Errorf("answer: rewrite follow-up: %w", context.Cause(ctx))
-		default:
-			e.log.WarnContext(ctx, "follow-up rewriting failed; searching with history", "err", err)
+		case err == nil && rq != "":
+			a.Query = rq
+			return rq, true, nil
+		case err == nil:
+			err = errors.New("the model returned an empty rewrite")
 		}
+		modelErr = err
+		e.log.WarnContext(ctx, "follow-up rewriting failed; searching with history", "err", err)
 	}
 	a.Query = q.History[len(q.History)-1].Question + " " + q.Text
-	return a.Query, nil
+	return a.Query, false, modelErr
+}
+
+// fallbackReserve is the time kept back from the caller's deadline when the model is
+// asked, so a model that uses all of its time still leaves room for the extractive
+// answer (which takes about a millisecond) instead of a timeout.
+const fallbackReserve = 500 * time.Millisecond
+
+// modelContext returns ctx with a deadline fallbackReserve before ctx's own, if it has one.
+func modelContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if dl, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(ctx, dl.Add(-fallbackReserve))
+	}
+	return context.WithCancel(ctx)
+}
+
+// modelNote is the note shown with the extractive answer when the model failed.
+func modelNote(err error) string {
+	reason := "the model failed"
+	if IsUserError(err) {
+		reason = UserMessage(err)
+	}
+	return "LLM unavailable: " + reason + ". This answer was extracted from the sources."
 }
 
 func (e *Engine) decline(a *Answer) {
@@ -190,26 +243,39 @@ func (e *Engine) decline(a *Answer) {
 }
 
 // generate asks the Generator and checks its citations; any failure of the model falls
-// back to the extractive answer with a note saying why.
-func (e *Engine) generate(ctx context.Context, q Question, query string, ps []Passage, onText func(string), a *Answer) {
-	g, err := e.gen.Generate(ctx, q, ps, onText)
+// back to the extractive answer with a note saying why. Streamed text goes through a
+// CitationStream, so its markers are numbered as the final sources list. It returns an
+// error only when ctx ended: nobody is waiting for a fallback then.
+func (e *Engine) generate(ctx context.Context, q Question, query string, ps []Passage, onText func(string), a *Answer) error {
+	write := onText
+	var cs *CitationStream
+	if onText != nil {
+		cs = NewCitationStream(ps, onText)
+		write = cs.Write
+	}
+	mctx, cancel := modelContext(ctx)
+	g, err := e.gen.Generate(mctx, q, ps, write)
+	cancel()
+	if err != nil && ctx.Err() != nil { // the caller gave up: nobody waits for a fallback
+		return fmt.Errorf("answer: generate: %w", context.Cause(ctx))
+	}
 	if err != nil {
-		reason := "the model failed"
-		if IsUserError(err) {
-			reason = UserMessage(err)
-		}
 		e.log.WarnContext(ctx, "llm unavailable; extractive answer", "answer_id", a.ID, "err", err)
 		e.extract(q, query, ps, a)
-		a.Note = "LLM unavailable: " + reason + ". This answer was extracted from the sources."
-		return
+		a.Note = modelNote(err)
+		return nil
 	}
 	a.Answerer, a.Model = AnswererLLM, g.Model
 	clean, cited, answered := CheckCitations(g.Text, ps)
 	if !answered {
 		e.decline(a)
-		return
+		return nil
+	}
+	if cs != nil {
+		cs.Flush()
 	}
 	a.Text, a.Citations, a.Answered = clean, cited, true
+	return nil
 }
 
 func newID() string {

@@ -20,26 +20,38 @@ import (
 //     than "Oman"; a term that only shares a prefix of 5+ letters ("trust"/"trustworthy")
 //     counts half; terms from the previous question of a follow-up count 0.35;
 //   - divided by the weight of all the question's terms: the coverage, from 0 to 1;
-//   - times a small prior for the passage's retrieval rank, plus a bonus when the sentence
-//     has what the question asks for (a year for "when", a number for "how much").
+//   - plus contextWeight for the terms its passage has elsewhere: a sentence about "the
+//     talks" in a passage about Afghanistan answers "Oman's role in Afghanistan" better
+//     than one about "Oman's role" in a passage on Iran;
+//   - scaled by the passage's retrieval score (passageWeight of it), which weighs words by
+//     their rarity in the whole corpus, plus a bonus when the sentence has what the
+//     question asks for (a year for "when", a number for "how much").
 //
-// The best sentence is always shown; up to two more follow when they score at least
-// extraFraction of the best and repeat little of what is already shown. Below
+// The best sentence is always shown; up to two more follow (see choose): close runners-up
+// from any passage, or sentences of a passage already quoted that add a question term
+// the answer lacks ("Trump … “very good”" after "Talks between the United States and
+// Iran in Oman …"). Sentences that repeat most of what is shown are skipped. Below
 // minCoverage for the best sentence the Engine declines rather than cite a weak match.
 const (
-	extractPassages = 4    // passages whose sentences are candidates
-	maxSentences    = 3    // sentences in an answer
-	maxAnswerRunes  = 700  // stop adding sentences past this length
-	minCoverage     = 0.25 // the best sentence must cover this share of the question
-	extraFraction   = 0.7  // a further sentence must score this share of the best
-	historyWeight   = 0.35 // weight of terms that come from the previous question
-	minSentenceLen  = 4    // words; shorter lines (headings, bylines) are not answers
+	extractPassages    = 4    // passages whose sentences are candidates
+	maxSentences       = 3    // sentences in an answer
+	maxAnswerRunes     = 700  // stop adding sentences past this length
+	minCoverage        = 0.25 // the best sentence must cover this share of the question
+	sameFraction       = 0.4  // a further sentence from a quoted passage must score this share of the best, and add a term
+	extraOtherFraction = 0.85 // any other further sentence must score this share of the best
+	historyWeight      = 0.35 // weight of terms that come from the previous question
+	minSentenceLen     = 4    // words; shorter lines (headings, bylines) are not answers
+	maxSentenceRunes   = 450  // a longer sentence is cut at a word boundary, marked with …
+	headingWords       = 12   // a line this short without closing punctuation is a heading
+	contextWeight      = 0.3  // weight of question terms found in the sentence's passage but not in it
+	passageWeight      = 0.4  // share of a sentence's score that its passage's retrieval score (0..1) scales
 )
 
 type candidate struct {
-	passage int    // index into the passages
-	pos     int    // sentence position within the passage
-	text    string // display text
+	context map[string]bool // terms of the sentence's whole passage
+	passage int             // index into the passages
+	pos     int             // sentence position within the passage
+	text    string          // display text
 	terms   map[string]bool
 	score   float64
 	cover   float64
@@ -56,11 +68,18 @@ func (e *Engine) extract(q Question, query string, ps []Passage, a *Answer) {
 	a.Answerer, a.Model = AnswererExtractive, ""
 	weights := questionWeights(q.Text, query)
 	cands := candidates(ps)
+	if len(q.History) > 0 {
+		// A follow-up asks for something new: do not repeat the previous answer.
+		prev := q.History[len(q.History)-1].Answer
+		cands = slices.DeleteFunc(cands, func(c *candidate) bool {
+			return strings.Contains(prev, strings.TrimRight(c.text, ".!?"))
+		})
+	}
 	if len(weights) == 0 || len(cands) == 0 {
 		e.decline(a)
 		return
 	}
-	scoreCandidates(cands, weights, wantKind(q.Text))
+	scoreCandidates(cands, ps, weights, wantKind(q.Text))
 	slices.SortStableFunc(cands, func(x, y *candidate) int {
 		switch {
 		case x.score > y.score:
@@ -75,23 +94,23 @@ func (e *Engine) extract(q Question, query string, ps []Passage, a *Answer) {
 		e.decline(a)
 		return
 	}
-	chosen := []*candidate{best}
-	length := len([]rune(best.text))
-	for _, c := range cands[1:] {
-		if len(chosen) == maxSentences || length >= maxAnswerRunes {
-			break
+	chosen := choose(cands, weights)
+	// Read in the sources' order: the best sentence's passage first, each passage's
+	// sentences in their own order.
+	first := map[int]int{}
+	for i, c := range chosen {
+		if _, ok := first[c.passage]; !ok {
+			first[c.passage] = i
 		}
-		if c.score < extraFraction*best.score || c.cover < minCoverage {
-			break
-		}
-		if redundant(c, chosen) {
-			continue
-		}
-		chosen = append(chosen, c)
-		length += len([]rune(c.text))
 	}
-
+	slices.SortStableFunc(chosen, func(x, y *candidate) int {
+		if d := first[x.passage] - first[y.passage]; d != 0 {
+			return d
+		}
+		return x.pos - y.pos
+	})
 	numbers := map[int]int{} // passage index → citation number
+	lastPos := map[int]int{} // passage index → position of its last quoted sentence
 	var b strings.Builder
 	for _, c := range chosen {
 		n, ok := numbers[c.passage]
@@ -101,13 +120,68 @@ func (e *Engine) extract(q Question, query string, ps []Passage, a *Answer) {
 			a.Citations = append(a.Citations, Citation{N: n, Passage: ps[c.passage]})
 		}
 		cit := &a.Citations[n-1]
-		cit.Quote = strings.TrimSpace(cit.Quote + " " + c.text)
+		switch {
+		case cit.Quote == "":
+			cit.Quote = c.text
+		case lastPos[c.passage] == c.pos-1:
+			cit.Quote += " " + c.text
+		default:
+			cit.Quote += " … " + c.text // sentences of one passage that are not adjacent
+		}
+		lastPos[c.passage] = c.pos
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
 		b.WriteString(withMarker(c.text, n))
 	}
 	a.Text, a.Answered = b.String(), true
+}
+
+// choose picks the answer's sentences from cands, best first. After the best, a sentence
+// is added when it is not redundant, covers minCoverage of the question, and either
+// scores extraOtherFraction of the best, or comes from a passage already quoted, scores
+// sameFraction of the best, shares at least two of the question's terms and covers one
+// the answer lacks so far.
+func choose(cands []*candidate, weights map[string]float64) []*candidate {
+	best := cands[0]
+	chosen := []*candidate{best}
+	covered := map[string]bool{}
+	cover := func(c *candidate) {
+		for t := range weights {
+			if c.terms[t] {
+				covered[t] = true
+			}
+		}
+	}
+	cover(best)
+	length := len([]rune(best.text))
+	for _, c := range cands[1:] {
+		if len(chosen) == maxSentences || length >= maxAnswerRunes {
+			break
+		}
+		if c.cover < minCoverage || redundant(c, chosen) {
+			continue
+		}
+		ok := c.score >= extraOtherFraction*best.score
+		if !ok && c.score >= sameFraction*best.score && slices.ContainsFunc(chosen, func(o *candidate) bool { return o.passage == c.passage }) {
+			shared, adds := 0, false
+			for t := range weights {
+				if c.terms[t] {
+					shared++
+					adds = adds || !covered[t]
+				}
+			}
+			// One shared word ("Oman" in "What is Oman's GDP?") is not enough.
+			ok = adds && shared >= min(2, len(weights))
+		}
+		if !ok {
+			continue
+		}
+		chosen = append(chosen, c)
+		cover(c)
+		length += len([]rune(c.text))
+	}
+	return chosen
 }
 
 // questionWeights gives each content term of the question weight 1, and terms only in
@@ -123,23 +197,91 @@ func questionWeights(question, query string) map[string]float64 {
 	return w
 }
 
+// candidates returns the sentences of the top passages with their terms. An acronym
+// and its long form count as each other ("the QCG" answers "Quadrilateral Coordination
+// Group", "the United States" answers "US"), with the long forms each passage defines
+// in any retrieved passage (a definition often sits in the passage before) plus
+// lexical's common ones.
 func candidates(ps []Passage) []*candidate {
+	var all strings.Builder
+	for _, p := range ps {
+		all.WriteString(p.Text + "\n\n")
+	}
+	longForms := lexical.Acronyms(all.String())
+	acr := map[string][]string{}
+	for a, long := range longForms {
+		acr[a] = lexical.Terms(long)
+	}
 	var cs []*candidate
 	for i, p := range ps[:min(len(ps), extractPassages)] {
-		for j, s := range lexical.Sentences(p.Text) {
-			s = strings.TrimSpace(reSpace.ReplaceAllString(s, " "))
-			s = strings.TrimSpace(strings.TrimLeft(s, "•·*-–— "))
-			if len(lexical.Words(s)) < minSentenceLen {
-				continue
+		context := map[string]bool{}
+		for _, t := range lexical.Terms(p.Text + " " + p.Title) {
+			context[t] = true
+		}
+		j := 0 // sentence position within the passage, counting skipped ones
+		for _, line := range strings.Split(p.Text, "\n") {
+			for _, s := range lexical.Sentences(line) {
+				j++
+				if c := newCandidate(i, j, s, longForms, acr); c != nil {
+					for t := range c.terms {
+						context[t] = true // acronym long forms too
+					}
+					c.context = context
+					cs = append(cs, c)
+				}
 			}
-			terms := map[string]bool{}
-			for _, t := range lexical.Terms(s) {
-				terms[t] = true
-			}
-			cs = append(cs, &candidate{passage: i, pos: j, text: s, terms: terms})
 		}
 	}
 	return cs
+}
+
+// newCandidate returns the candidate for sentence s, or nil when s cannot be an answer:
+// too short, a question (the article asking itself), or a line that does not end like a
+// sentence (a heading, a caption, an introduction ending in a colon).
+func newCandidate(passage, pos int, s string, longForms map[string]string, acr map[string][]string) *candidate {
+	s = strings.TrimSpace(reSpace.ReplaceAllString(s, " "))
+	s = strings.TrimSpace(strings.TrimLeft(s, "•·*-–— "))
+	words := len(lexical.Words(s))
+	if words < minSentenceLen {
+		return nil
+	}
+	end := strings.TrimRight(s, "”’\"')] ")
+	switch {
+	case end == "", strings.HasSuffix(end, "?"), strings.HasSuffix(end, ":"):
+		return nil
+	case !strings.HasSuffix(end, ".") && !strings.HasSuffix(end, "!") && words < headingWords:
+		return nil // a heading or caption
+	}
+	s = shortenAt(s, maxSentenceRunes)
+	terms := map[string]bool{}
+	for _, t := range lexical.Terms(s) {
+		terms[t] = true
+	}
+	for a := range lexical.UsedAcronyms(s, longForms) {
+		for _, t := range acr[a] {
+			terms[t] = true
+		}
+	}
+	for a, long := range acr {
+		if len(long) > 0 && !slices.ContainsFunc(long, func(t string) bool { return !terms[t] }) {
+			terms[lexical.Stem(strings.ToLower(a))] = true // Terms drops "US" as the stop word "us"
+		}
+	}
+	return &candidate{passage: passage, pos: pos, text: s, terms: terms}
+}
+
+// shortenAt cuts s to at most n runes at a word boundary and marks the cut with "…", so
+// a run-on "sentence" (a corpus without punctuation) cannot become a wall of text.
+func shortenAt(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	cut := string(r[:n])
+	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,;:") + " …"
 }
 
 type answerKind int
@@ -164,7 +306,9 @@ func wantKind(q string) answerKind {
 	return kindAny
 }
 
-func scoreCandidates(cs []*candidate, weights map[string]float64, kind answerKind) {
+// scoreCandidates sets each candidate's cover and score and returns the local IDF of the
+// question's terms.
+func scoreCandidates(cs []*candidate, ps []Passage, weights map[string]float64, kind answerKind) map[string]float64 {
 	df := map[string]int{}
 	for _, c := range cs {
 		for t := range weights {
@@ -174,29 +318,38 @@ func scoreCandidates(cs []*candidate, weights map[string]float64, kind answerKin
 		}
 	}
 	n := float64(len(cs))
-	idf := func(t string) float64 { return math.Log(1 + n/(float64(df[t])+0.5)) }
+	idfs := map[string]float64{}
+	for t := range weights {
+		idfs[t] = math.Log(1 + n/(float64(df[t])+0.5))
+	}
+	idf := func(t string) float64 { return idfs[t] }
 	var total float64
 	for t, w := range weights {
 		total += w * idf(t)
 	}
 	for _, c := range cs {
 		var got float64
+		var ctx float64
 		for t, w := range weights {
 			switch {
 			case c.terms[t]:
 				got += w * idf(t)
 			case prefixMatch(t, c.terms):
 				got += 0.5 * w * idf(t)
+			case c.context[t]:
+				ctx += w * idf(t)
 			}
 		}
 		c.cover = got / total
-		c.score = c.cover / (1 + 0.1*float64(c.passage))
+		got += contextWeight * ctx
+		c.score = got / total * (1 - passageWeight + passageWeight*ps[c.passage].Score)
 		switch {
 		case kind == kindTime && reYear.MatchString(c.text),
 			kind == kindNumber && reNumber.MatchString(c.text):
 			c.score += 0.1
 		}
 	}
+	return idfs
 }
 
 // prefixMatch reports whether a term of the sentence and t share a prefix of at least five

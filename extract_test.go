@@ -84,3 +84,37 @@ func TestWithMarker(t *testing.T) {
 		}
 	}
 }
+
+func TestExtractSkipsNonAnswers(t *testing.T) {
+	p := Passage{ID: "d#1", Doc: "d", Title: "T", Author: "A", Ordinal: 1, Score: 1, Text: "Why is Oman hosting the Afghanistan talks?\n" +
+		"Oman hosting the Afghanistan talks\n" +
+		"Oman believes that hosting talks on Afghanistan is always the sound policy."}
+	e := newTestEngine(t)
+	var a Answer
+	e.extract(Question{Text: "Why is Oman hosting Afghanistan talks?"}, "", []Passage{p}, &a)
+	want := "Oman believes that hosting talks on Afghanistan is always the sound policy [1]."
+	if a.Text != want {
+		t.Errorf("answer %q; want only the statement %q (no question, no heading)", a.Text, want)
+	}
+}
+
+func TestExtractCutsRunOnSentences(t *testing.T) {
+	long := "Oman hosted talks " + strings.Repeat("and more talks ", 200)
+	e := newTestEngine(t)
+	var a Answer
+	e.extract(Question{Text: "Did Oman host talks?"}, "", []Passage{{ID: "d#1", Ordinal: 1, Text: long}}, &a)
+	if !a.Answered || len([]rune(a.Text)) > maxSentenceRunes+10 || !strings.Contains(a.Text, "…") {
+		t.Errorf("answer of %d runes (answered %v); want one cut at %d with an ellipsis", len([]rune(a.Text)), a.Answered, maxSentenceRunes)
+	}
+}
+
+func TestExtractFollowUpDoesNotRepeat(t *testing.T) {
+	e := newTestEngine(t)
+	first := "Launched in January 2016, the QCG was to utilize its members’ influence over Kabul and Taliban fighters to bring both sides to the roundtable [1]."
+	var a Answer
+	q := Question{Text: "And what did Islamabad think of the QCG?", History: []Turn{{Question: "When was the QCG launched?", Answer: first}}}
+	e.extract(q, "When was the QCG launched? "+q.Text, testPassages, &a)
+	if strings.Contains(a.Text, "Launched in January 2016") {
+		t.Errorf("follow-up answer %q repeats the previous answer", a.Text)
+	}
+}

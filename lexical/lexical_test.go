@@ -69,7 +69,8 @@ func TestTerms(t *testing.T) {
 	}{
 		{"question words dropped", "Why is Oman trusted as a mediator?", []string{"oman", "trust", "mediat"}},
 		{"did and which", "Which countries did Oman host?", []string{"countri", "oman", "host"}},
-		{"US the country survives", "What did the US say?", []string{"us", "sai"}},
+		{"US the country survives", "What did the US decide?", []string{"us", "decid"}},
+		{"framing verbs go", "What did Oman say and want?", []string{"oman"}},
 		{"us the pronoun goes", "tell us more", nil},
 		{"shouting", "WHAT IS THE CAPITAL OF FRANCE", []string{"capit", "franc"}},
 		{"numbers kept", "top 50 in 2040", []string{"top", "50", "2040"}},
@@ -117,6 +118,32 @@ func TestSentences(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := Sentences(tt.in); !slices.Equal(got, tt.want) {
 				t.Errorf("Sentences(%q) =\n%q; want\n%q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestProperTerms(t *testing.T) {
+	for _, tt := range []struct {
+		name, in string
+		want     []string
+	}{
+		{"name mid sentence", "Who is the president of Brazil?", []string{"brazil"}},
+		{"first word is not a name", "Taliban control what?", nil},
+		{"acronym first", "FIFA rules", []string{"fifa"}},
+		{"two sentences", "Oman hosts. Then Iran came.", []string{"iran"}},
+		{"shouting", "WHO IS THE PRESIDENT OF BRAZIL", nil},
+		{"lower case", "who is the president of brazil", nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := ProperTerms(tt.in)
+			if len(got) != len(tt.want) {
+				t.Fatalf("ProperTerms(%q) = %v; want %q", tt.in, got, tt.want)
+			}
+			for _, w := range tt.want {
+				if !got[w] {
+					t.Errorf("ProperTerms(%q) = %v; want %q", tt.in, got, tt.want)
+				}
 			}
 		})
 	}

@@ -24,6 +24,29 @@ func Terms(s string) []string {
 	return out
 }
 
+// ProperTerms returns the stems of the words of s that look like names: an acronym
+// ("FIFA", "U.S."), or a capitalised word that does not start a sentence ("Brazil" in
+// "Who is the president of Brazil?"). Stop words are left out, as in Terms. The
+// retrieval confidence weighs a name the corpus never uses more than an unknown
+// common word.
+func ProperTerms(s string) map[string]bool {
+	out := map[string]bool{}
+	if mostlyUpper(s) {
+		return out
+	}
+	for _, sent := range Sentences(s) {
+		for i, w := range words(sent) {
+			if len([]rune(w.text)) < 2 || (stopwords[w.text] && !w.acronym) {
+				continue
+			}
+			if w.acronym || (i > 0 && w.capital) {
+				out[Stem(w.text)] = true
+			}
+		}
+	}
+	return out
+}
+
 // IsStopword reports whether the lower-case word w is an English function word or a
 // question word that carries no topic ("the", "which", "did", "about").
 func IsStopword(w string) bool { return stopwords[w] }
@@ -51,8 +74,8 @@ func mostlyUpper(s string) bool {
 }
 
 // stopwords: a common English list (function words, auxiliaries, pronouns), question
-// words, and a few verbs that frame questions rather than name topics ("tell", "say",
-// "mention", "describe" stay: they can be topical, e.g. "say about").
+// words, and verbs that frame questions rather than name topics ("tell", "say",
+// "describe", "mention", "want", "make", "happen").
 var stopwords = func() map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(`
@@ -74,7 +97,10 @@ was wasn wasnt we were weren what whats when whens where wheres whether which wh
 whom whos whose why whys will with within without would wouldn wouldnt
 yet you your yours yourself yourselves
 ll re ve
-tell explain please know
+tell told explain please know since
+say says said describe described describes mention mentioned mentions
+want wants wanted make makes made get gets got happen happened happens
+according consider considered regarding
 `) {
 		m[w] = true
 	}

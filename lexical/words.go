@@ -31,6 +31,7 @@ import (
 type word struct {
 	text    string // lower-cased
 	acronym bool   // written in capitals, at least two letters ("US", "JCPOA")
+	capital bool   // starts with a capital letter
 }
 
 // Words returns the lower-cased words of s in order. See the package doc for the rules.
@@ -65,7 +66,7 @@ func words(s string) []word {
 					b.WriteRune(unicode.ToLower(rs[k]))
 				}
 			}
-			out = append(out, word{text: b.String(), acronym: true})
+			out = append(out, word{text: b.String(), acronym: true, capital: true})
 			i = j
 			continue
 		}
@@ -182,6 +183,7 @@ func newWord(rs []rune) word {
 	return word{
 		text:    strings.ToLower(string(rs)),
 		acronym: upper >= 2 && upper == countLetters(rs),
+		capital: len(rs) > 0 && unicode.IsUpper(rs[0]),
 	}
 }
 

@@ -89,3 +89,8 @@ func (s *Set) Decline() string {
 	}
 	return txt
 }
+
+// NotInSources is the reply the system prompt (system.tmpl) tells the model to give,
+// exactly and alone, when the passages do not answer the question. The citation check
+// (falaj.CheckCitations) declines any reply that contains it.
+const NotInSources = "NOT_IN_SOURCES"

@@ -9,9 +9,12 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/falaj-bot/falaj"
+	"github.com/falaj-bot/falaj/llm"
+	"github.com/falaj-bot/falaj/prompts"
 	"github.com/falaj-bot/falaj/retrieval"
 )
 
@@ -100,7 +103,11 @@ func (a *app) openIndex(ctx context.Context, c *common, log *slog.Logger, force 
 		if !st.IsDir() {
 			return nil, falaj.IndexStats{}, &falaj.UserError{Msg: fmt.Sprintf("The corpus %s is not a folder. Point --corpus or FALAJ_CORPUS at a folder of .txt or .md files.", c.corpus)}
 		}
-		cfg.Corpus, cfg.CorpusName = os.DirFS(c.corpus), c.corpus
+		name := c.corpus
+		if abs, err := filepath.Abs(c.corpus); err == nil {
+			name = abs // one snapshot per folder, however the path was typed
+		}
+		cfg.Corpus, cfg.CorpusName = os.DirFS(c.corpus), name
 	}
 	emb, err := a.embedder(c)
 	if err != nil {
@@ -111,9 +118,7 @@ func (a *app) openIndex(ctx context.Context, c *common, log *slog.Logger, force 
 	if err != nil {
 		return nil, stats, fmt.Errorf("open index: %w", err)
 	}
-	for _, s := range stats.Skipped {
-		fmt.Fprintln(a.stderr, "falaj: skipped", s)
-	}
+	// Skipped files are logged by retrieval at Warn, which the CLI shows by default.
 	return ix, stats, nil
 }
 
@@ -122,18 +127,68 @@ func (a *app) embedder(c *common) (retrieval.Embedder, error) {
 	switch c.embedder {
 	case "", "local":
 		return nil, nil
+	case "openai":
+		if !c.llm.Enabled() {
+			return nil, &falaj.UserError{Msg: "FALAJ_EMBEDDER=openai needs OPENAI_API_KEY (for OpenAI) or OPENAI_BASE_URL (for Ollama, vLLM, LocalAI, llama.cpp). Set one in the environment or .env, or use FALAJ_EMBEDDER=local."}
+		}
+		emb, err := llm.NewEmbedder(c.llm)
+		if err != nil {
+			return nil, falaj.Userf(err, "The embedding settings are not valid; see docs/LLM.md.")
+		}
+		return emb, nil
 	}
 	return nil, &usageError{msg: fmt.Sprintf("unknown embedder %q: want local or openai", c.embedder)}
 }
 
-// engine wires the Engine over ix.
+// engine wires the Engine over ix: with a language model when OPENAI_API_KEY or
+// OPENAI_BASE_URL is set (and --no-llm is not), else extractive only, by design and
+// without a warning: keys make answers better, never make Falaj start.
 func (a *app) engine(ix *retrieval.Index, c *common, log *slog.Logger) (*falaj.Engine, error) {
-	return falaj.NewEngine(falaj.EngineConfig{
+	ps, err := prompts.Load(c.promptsDir)
+	if err != nil {
+		return nil, falaj.Userf(err, "Cannot load the prompts from %s (FALAJ_PROMPTS_DIR).", c.promptsDir)
+	}
+	cfg := falaj.EngineConfig{
 		Searcher:      ix,
+		Prompts:       ps,
 		K:             c.k,
 		MinConfidence: retrieval.DefaultMinConfidence,
 		Logger:        log,
-	})
+	}
+	if c.llm.Enabled() && !c.noLLM {
+		lc := c.llm
+		lc.ChatModel, lc.Prompts, lc.Logger = c.model, ps, log
+		client, err := llm.New(lc)
+		if err != nil {
+			return nil, falaj.Userf(err, "The language model settings are not valid; see docs/LLM.md.")
+		}
+		cfg.Generator, cfg.Rewriter = client, client
+	}
+	return falaj.NewEngine(cfg)
+}
+
+// wired is what a command that answers questions needs.
+type wired struct {
+	log *slog.Logger
+	ix  *retrieval.Index
+	eng *falaj.Engine
+}
+
+// wire builds the logger, opens the index and builds the engine for c.
+func (a *app) wire(ctx context.Context, c *common) (wired, error) {
+	log, err := newLogger(a.stderr, c.logLevel)
+	if err != nil {
+		return wired{}, err
+	}
+	ix, _, err := a.openIndex(ctx, c, log, false, nil)
+	if err != nil {
+		return wired{}, err
+	}
+	eng, err := a.engine(ix, c, log)
+	if err != nil {
+		return wired{}, err
+	}
+	return wired{log: log, ix: ix, eng: eng}, nil
 }
 
 // isTerminal reports whether w is a character device (a person's terminal).

@@ -47,10 +47,10 @@ func runAsk(ctx context.Context, a *app, args []string) error {
 	}
 	log.Debug("index ready", "passages", stats.Passages, "from_cache", stats.FromCache, "took_ms", time.Since(start).Milliseconds())
 
+	out := &streamOut{w: a.stdout}
 	var onText func(string)
-	streamed := false
-	if !*asJSON && isTerminal(a.stdout) {
-		onText = func(s string) { streamed = true; fmt.Fprint(a.stdout, s) }
+	if !*asJSON {
+		onText = out.write
 	}
 	ans, err := eng.Answer(ctx, falaj.Question{Text: question}, onText)
 	if err != nil {
@@ -61,14 +61,33 @@ func runAsk(ctx context.Context, a *app, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(ans.JSON())
 	}
-	if streamed && ans.Answerer == falaj.AnswererExtractive {
-		fmt.Fprintln(a.stdout)
-		return writeSources(a.stdout, ans)
+	return out.finish(ans)
+}
+
+// streamOut prints an answer's text as it streams, then the rest of the answer.
+type streamOut struct {
+	w        io.Writer
+	streamed strings.Builder
+}
+
+func (s *streamOut) write(t string) {
+	s.streamed.WriteString(t)
+	fmt.Fprint(s.w, t)
+}
+
+// finish prints what follows the streamed text: the sources when the answer is what was
+// streamed, else the checked answer in full (the model's reply was declined by citation
+// checking, or the model failed midway and the extractive answer replaces it).
+func (s *streamOut) finish(ans falaj.Answer) error {
+	switch got := strings.TrimSpace(s.streamed.String()); {
+	case got == "":
+		return writeAnswer(s.w, ans)
+	case got == strings.TrimSpace(ans.Text):
+		fmt.Fprintln(s.w)
+		return writeSources(s.w, ans)
 	}
-	if streamed {
-		fmt.Fprint(a.stdout, "\n\nChecked answer:\n")
-	}
-	return writeAnswer(a.stdout, ans)
+	fmt.Fprint(s.w, "\n\n--- checked answer ---\n")
+	return writeAnswer(s.w, ans)
 }
 
 // writeAnswer prints ans for people: the text, a note if any, then the sources.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/falaj-bot/falaj"
@@ -22,33 +23,35 @@ func runChat(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	log, err := newLogger(a.stderr, c.logLevel)
+	w, err := a.wire(ctx, &c)
 	if err != nil {
 		return err
 	}
-	ix, _, err := a.openIndex(ctx, &c, log, false, nil)
-	if err != nil {
-		return err
-	}
-	eng, err := a.engine(ix, &c, log)
-	if err != nil {
-		return err
-	}
+	log, eng := w.log, w.eng
 	tty := isTerminal(a.stdout)
 	fmt.Fprintln(a.stdout, "Ask about Oman's diplomacy. Follow-up questions use the conversation. /sources shows the last answer's sources, /new starts over, /quit ends.")
 	var (
 		history []falaj.Turn
 		last    falaj.Answer
 	)
-	lines := bufio.NewScanner(a.stdin)
-	lines.Buffer(make([]byte, 64*1024), 1<<20)
+	lines := readLines(ctx, a.stdin)
 	for {
 		fmt.Fprint(a.stdout, "\n> ")
-		if !lines.Scan() {
+		var (
+			raw string
+			ok  bool
+		)
+		select {
+		case <-ctx.Done(): // Ctrl-C at the prompt
 			fmt.Fprintln(a.stdout)
-			return lines.Err()
+			return nil
+		case raw, ok = <-lines:
 		}
-		line := strings.TrimSpace(lines.Text())
+		if !ok {
+			fmt.Fprintln(a.stdout)
+			return nil
+		}
+		line := strings.TrimSpace(raw)
 		switch line {
 		case "":
 			continue
@@ -75,10 +78,10 @@ func runChat(ctx context.Context, a *app, args []string) error {
 			fmt.Fprintf(a.stdout, "Unknown command %s. Try /help.\n", line)
 			continue
 		}
+		out := &streamOut{w: a.stdout}
 		var onText func(string)
-		streamed := false
 		if tty {
-			onText = func(s string) { streamed = true; fmt.Fprint(a.stdout, s) }
+			onText = out.write
 		}
 		ans, err := eng.Answer(ctx, falaj.Question{Text: line, History: history}, onText)
 		if err != nil {
@@ -92,17 +95,7 @@ func runChat(ctx context.Context, a *app, args []string) error {
 			continue
 		}
 		last = ans
-		switch {
-		case streamed && ans.Answerer == falaj.AnswererExtractive:
-			fmt.Fprintln(a.stdout)
-			err = writeSources(a.stdout, ans)
-		case streamed:
-			fmt.Fprint(a.stdout, "\n\nChecked answer:\n")
-			err = writeAnswer(a.stdout, ans)
-		default:
-			err = writeAnswer(a.stdout, ans)
-		}
-		if err != nil {
+		if err := out.finish(ans); err != nil {
 			return err
 		}
 		history = append(history, falaj.Turn{Question: line, Answer: ans.Text})
@@ -110,4 +103,23 @@ func runChat(ctx context.Context, a *app, args []string) error {
 			history = history[len(history)-maxHistory:]
 		}
 	}
+}
+
+// readLines sends the lines of r until it ends or ctx is done. The reading goroutine
+// blocks in Read on a terminal; it ends with the process, which is what a chat wants.
+func readLines(ctx context.Context, r io.Reader) <-chan string {
+	ch := make(chan string)
+	go func() {
+		defer close(ch)
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 64*1024), 1<<20)
+		for sc.Scan() {
+			select {
+			case ch <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return ch
 }

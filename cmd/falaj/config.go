@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/falaj-bot/falaj/llm"
 )
 
 // settings reads configuration with the precedence flags > environment > .env file >
@@ -144,6 +146,11 @@ type common struct {
 	k         int    // FALAJ_K: passages per question
 	chunkSize int    // FALAJ_CHUNK_SIZE: passage target size; 0: the default
 	logLevel  string // FALAJ_LOG_LEVEL: debug, info, warn, error
+
+	model      string     // FALAJ_CHAT_MODEL: chat model when an LLM is configured
+	noLLM      bool       // --no-llm: extractive answers even when an LLM is configured
+	promptsDir string     // FALAJ_PROMPTS_DIR: folder of .tmpl files replacing the embedded ones
+	llm        llm.Config // the rest of the LLM settings, from the environment only
 }
 
 // register adds the common flags to fs, defaulting to the settings' values. defLevel is
@@ -163,6 +170,31 @@ func (c *common) register(fs *flag.FlagSet, s settings, defLevel string) error {
 	fs.IntVar(&c.k, "k", k, "passages to retrieve per question (env FALAJ_K)")
 	fs.IntVar(&c.chunkSize, "chunk-size", cs, "passage target size in characters; 0 for the default (env FALAJ_CHUNK_SIZE)")
 	fs.StringVar(&c.logLevel, "log-level", s.str("FALAJ_LOG_LEVEL", defLevel), "log level: debug, info, warn or error (env FALAJ_LOG_LEVEL)")
+	fs.StringVar(&c.model, "model", s.str("FALAJ_CHAT_MODEL", llm.DefaultChatModel), "chat model, when OPENAI_API_KEY or OPENAI_BASE_URL is set (env FALAJ_CHAT_MODEL)")
+	fs.BoolVar(&c.noLLM, "no-llm", false, "answer extractively even when an LLM is configured (for a demo on a bad network)")
+	fs.StringVar(&c.promptsDir, "prompts-dir", s.str("FALAJ_PROMPTS_DIR", ""), "folder of .tmpl files that replace the built-in prompts (env FALAJ_PROMPTS_DIR)")
+	return c.readLLM(s)
+}
+
+// readLLM reads the LLM settings that have no flags: the key and endpoint are secrets or
+// deployment facts, and the tuning knobs are rarely changed.
+func (c *common) readLLM(s settings) error {
+	var err error
+	c.llm.APIKey = s.str("OPENAI_API_KEY", "")
+	c.llm.BaseURL = s.str("OPENAI_BASE_URL", "")
+	c.llm.EmbedModel = s.str("FALAJ_EMBED_MODEL", "")
+	if c.llm.Temperature, err = s.float("FALAJ_TEMPERATURE", llm.DefaultTemperature); err != nil {
+		return err
+	}
+	if c.llm.MaxTokens, err = s.integer("FALAJ_MAX_TOKENS", llm.DefaultMaxTokens); err != nil {
+		return err
+	}
+	if c.llm.Timeout, err = s.duration("FALAJ_LLM_TIMEOUT", llm.DefaultTimeout); err != nil {
+		return err
+	}
+	if c.llm.Deadline, err = s.duration("FALAJ_LLM_DEADLINE", llm.DefaultDeadline); err != nil {
+		return err
+	}
 	return nil
 }
 

@@ -30,19 +30,11 @@ func runEval(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return falaj.Userf(err, "The question set %s is not valid JSON Lines.", *questions)
 	}
-	log, err := newLogger(a.stderr, c.logLevel)
+	w, err := a.wire(ctx, &c)
 	if err != nil {
 		return err
 	}
-	ix, _, err := a.openIndex(ctx, &c, log, false, nil)
-	if err != nil {
-		return err
-	}
-	eng, err := a.engine(ix, &c, log)
-	if err != nil {
-		return err
-	}
-	rep, err := eval.Run(ctx, cases, ix, eng, 0)
+	rep, err := eval.Run(ctx, cases, w.ix, w.eng, 0)
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
 	}

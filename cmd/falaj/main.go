@@ -38,6 +38,10 @@ func exitCode(err error, stderr io.Writer) int {
 	if errors.Is(err, errHelp) {
 		return 0
 	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(stderr, "falaj: interrupted")
+		return 130
+	}
 	fmt.Fprintln(stderr, "falaj:", falaj.UserMessage(err))
 	if !falaj.IsUserError(err) {
 		fmt.Fprintln(stderr, "falaj: cause:", err)
@@ -70,6 +74,7 @@ func commands() []command {
 		{"ingest", "build or refresh the search index", runIngest},
 		{"sources", "list the indexed documents", runSources},
 		{"eval", "measure retrieval and answers on a question set", runEval},
+		{"serve", "serve the web page and JSON API (for workshops; works offline)", runServe},
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,6 +32,14 @@ func runCLI(t *testing.T, lookup func(string) (string, bool), stdin string, args
 	return out.String(), errb.String(), code
 }
 
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
 var (
 	buildOnce sync.Once
 	binPath   string
@@ -38,7 +47,7 @@ var (
 )
 
 // binary builds cmd/falaj once per test run.
-func binary(t *testing.T) string {
+func binary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "falaj-bin")
@@ -61,12 +70,13 @@ func binary(t *testing.T) string {
 func TestAskJSONEndToEnd(t *testing.T) {
 	bin := binary(t)
 	dir := t.TempDir()
+	var stderr bytes.Buffer
 	ask := func() (map[string]any, time.Duration) {
 		t.Helper()
-		cmd := exec.Command(bin, "ask", "--json", "Why is Oman trusted as a mediator?")
+		stderr.Reset()
+		cmd := exec.Command(bin, "ask", "--json", "--log-level", "debug", "Why is Oman trusted as a mediator?")
 		cmd.Env = []string{"FALAJ_INDEX_DIR=" + dir, "HOME=" + dir, "PATH=" + os.Getenv("PATH")}
 		cmd.Dir = dir
-		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		start := time.Now()
 		out, err := cmd.Output()
@@ -114,7 +124,13 @@ func TestAskJSONEndToEnd(t *testing.T) {
 	if err != nil || len(entries) == 0 {
 		t.Fatalf("no snapshot written to FALAJ_INDEX_DIR %s (%v)", dir, err)
 	}
+	if !strings.Contains(stderr.String(), "from_cache=false") {
+		t.Errorf("first run did not build the index; stderr:\n%s", stderr.String())
+	}
 	doc2, second := ask()
+	if !strings.Contains(stderr.String(), "from_cache=true") {
+		t.Errorf("second run did not reuse the saved index; stderr:\n%s", stderr.String())
+	}
 	if doc2["answer"] != doc["answer"] {
 		t.Errorf("second answer %q differs from first %q", doc2["answer"], doc["answer"])
 	}
@@ -206,13 +222,39 @@ func TestEnvPrecedence(t *testing.T) {
 }
 
 func TestChatFollowUp(t *testing.T) {
-	in := "What did the US and Iran discuss in Oman?\n/sources\n/quit\n"
+	in := "What did Oman do during the Arab boycott of Qatar in 2017?\nAnd in the Yemeni civil war?\n/sources\n/quit\n"
 	out, errOut, code := runCLI(t, env("FALAJ_INDEX_DIR", "off"), in, "chat")
 	if code != 0 {
 		t.Fatalf("exit %d; stderr: %s", code, errOut)
 	}
-	if !strings.Contains(out, "[1]") || !strings.Contains(out, "passage") {
-		t.Errorf("chat did not answer with sources:\n%s", out)
+	answers := strings.Split(out, "\n> ")
+	if len(answers) < 4 {
+		t.Fatalf("want a prompt per line; got:\n%s", out)
+	}
+	if !strings.Contains(answers[1], "Remained neutral; avoided participation") {
+		t.Errorf("first answer lacks the Qatar row:\n%s", answers[1])
+	}
+	if !strings.Contains(answers[2], "did not participate in the coalition") || strings.Contains(answers[2], "avoided participation") {
+		t.Errorf("the follow-up did not answer about Yemen with the conversation's context, or repeated the first answer:\n%s", answers[2])
+	}
+	if !strings.Contains(answers[3], "passage") || !strings.Contains(answers[3], "Yemen") {
+		t.Errorf("/sources did not show the last answer's passages:\n%s", answers[3])
+	}
+}
+
+func TestChatEndsOnCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe() // a terminal that never sends a line
+	defer pw.Close()
+	done := make(chan error, 1)
+	prompted := make(chan struct{})
+	out := &promptWatcher{prompted: prompted}
+	var errb bytes.Buffer
+	go func() { done <- run(ctx, []string{"chat", "--index-dir", "off"}, pr, out, &errb, env()) }()
+	<-prompted // chat waits at its prompt
+	cancel()   // Ctrl-C
+	if err := <-done; err != nil {
+		t.Errorf("chat after Ctrl-C = %v; want a quiet nil", err)
 	}
 }
 
@@ -228,4 +270,60 @@ func TestHelp(t *testing.T) {
 func jsonNumber(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+func TestIngestIncrementalAndSkipped(t *testing.T) {
+	corpus, index := t.TempDir(), t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(corpus, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a.txt", "---\ntitle: Alpha\nauthor: A. Writer\n---\nOman hosted talks between the parties in Muscat. The talks were quiet and discreet.\n")
+	write("b.md", "Beta notes\n\nThe Sultanate kept a neutral posture during the boycott of Qatar.\n")
+	write("c.txt", "\xff\xfe not text \x00\x01")
+	vars := env("FALAJ_CORPUS", corpus, "FALAJ_INDEX_DIR", index)
+
+	out, errOut, code := runCLI(t, vars, "", "ingest")
+	if code != 0 {
+		t.Fatalf("ingest: exit %d, stderr %s", code, errOut)
+	}
+	if !strings.Contains(out, "2 documents") || !strings.Contains(errOut, "c.txt") {
+		t.Errorf("first ingest: stdout %q, stderr %q; want 2 documents and c.txt reported", out, errOut)
+	}
+
+	out, _, _ = runCLI(t, vars, "", "ingest")
+	if !strings.Contains(out, "(0 embedded") {
+		t.Errorf("unchanged corpus re-embedded something: %q", out)
+	}
+
+	write("b.md", "Beta notes\n\nThe Sultanate stayed neutral in the Yemeni civil war.\n")
+	out, _, _ = runCLI(t, vars, "", "ingest")
+	if !strings.Contains(out, "(1 embedded") {
+		t.Errorf("after editing b.md: %q; want exactly its one passage embedded", out)
+	}
+
+	out, errOut, code = runCLI(t, vars, "", "sources")
+	if code != 0 || !strings.Contains(out, "Alpha") || !strings.Contains(out, "A. Writer") || !strings.Contains(out, "2 documents") {
+		t.Errorf("sources: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+// promptWatcher is a stdout that closes prompted when the chat prompt is first written.
+type promptWatcher struct {
+	mu       sync.Mutex
+	buf      bytes.Buffer
+	prompted chan struct{}
+}
+
+func (w *promptWatcher) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n, _ := w.buf.Write(p)
+	if strings.HasSuffix(w.buf.String(), "\n> ") && w.prompted != nil {
+		close(w.prompted)
+		w.prompted = nil
+	}
+	return n, nil
 }

@@ -1,0 +1,145 @@
+package falaj
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func citePassages(n int) []Passage {
+	ps := make([]Passage, n)
+	for i := range ps {
+		ps[i] = Passage{ID: fmt.Sprintf("doc#%d", i+1), Doc: "doc", Ordinal: i + 1, Text: fmt.Sprintf("passage %d", i+1)}
+	}
+	return ps
+}
+
+func TestCheckCitations(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		in       string
+		n        int // passages given
+		want     string
+		wantIDs  []int // ordinals of the cited passages, in citation order
+		answered bool
+	}{
+		{"valid markers kept", "Oman hosted the talks [1]. Iran agreed [2].", 3,
+			"Oman hosted the talks [1]. Iran agreed [2].", []int{1, 2}, true},
+		{"renumbered by first appearance", "A [3]. B [1]. C [3].", 3,
+			"A [1]. B [2]. C [1].", []int{3, 1}, true},
+		{"phantom stripped with its space", "Oman mediated [7]. It hosted talks [2].", 3,
+			"Oman mediated. It hosted talks [1].", []int{2}, true},
+		{"phantom zero stripped", "Oman mediated [0] in 2013 [1].", 3,
+			"Oman mediated in 2013 [1].", []int{1}, true},
+		{"group split and deduplicated", "Talks were held [2, 1, 2].", 3,
+			"Talks were held [1][2].", []int{2, 1}, true},
+		{"semicolons and labels", "Talks [Passage 3; source 1].", 3,
+			"Talks [1][2].", []int{3, 1}, true},
+		{"adjacent markers", "Talks [2][3].", 3, "Talks [1][2].", []int{2, 3}, true},
+		{"range expanded", "Talks [1-3].", 3, "Talks [1][2][3].", []int{1, 2, 3}, true},
+		{"en dash range", "Talks [2–3].", 3, "Talks [1][2].", []int{2, 3}, true},
+		{"range past the end keeps valid part", "Talks [2-5].", 3, "Talks [1][2].", []int{2, 3}, true},
+		{"reversed range names its ends", "Talks [3-1].", 3, "Talks [1][2].", []int{3, 1}, true},
+		{"mixed group drops phantom", "Talks [1, 9].", 3, "Talks [1].", []int{1}, true},
+		{"huge number is a phantom", "Talks [99999999999999999999] and more [1].", 3,
+			"Talks and more [1].", []int{1}, true},
+		{"other brackets left alone", "The [sic] quote [1.5] holds [1].", 2,
+			"The [sic] quote [1.5] holds [1].", []int{1}, true},
+		{"only phantoms declines", "Oman mediated [7]. Iran agreed [8].", 3,
+			"Oman mediated. Iran agreed.", nil, false},
+		{"no citation declines", "Oman is a mediator in the region.", 3,
+			"Oman is a mediator in the region.", nil, false},
+		{"no passages declines", "Oman mediated [1].", 0, "Oman mediated.", nil, false},
+		{"sentinel declines", "NOT_IN_SOURCES", 3, "", nil, false},
+		{"sentinel after text declines", "Oman [1].\nNOT_IN_SOURCES", 3, "", nil, false},
+		{"decline phrase declines despite citation", "The passages do not mention Iran's demands [1].", 3,
+			"The passages do not mention Iran's demands [1].", nil, false},
+		{"cannot find declines", "I cannot find this in the sources.", 3,
+			"I cannot find this in the sources.", nil, false},
+		{"not covered phrasing declines", "This is not covered in the provided sources [2]. Sorry.", 3,
+			"This is not covered in the provided sources [1]. Sorry.", nil, false},
+		{"caveat after an answer is kept", "Oman hosted the talks [1]. The sources do not say when.", 3,
+			"Oman hosted the talks [1]. The sources do not say when.", []int{1}, true},
+		{"empty reply declines", "  ", 3, "", nil, false},
+		{"blank lines kept, edges trimmed", "\n  Oman [1].\n\nIran [2].  \n", 2,
+			"Oman [1].\n\nIran [2].", []int{1, 2}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ps := citePassages(tt.n)
+			got, cited, answered := CheckCitations(tt.in, ps)
+			if got != tt.want || answered != tt.answered {
+				t.Errorf("CheckCitations(%q, %d passages) = %q, answered %v; want %q, answered %v",
+					tt.in, tt.n, got, answered, tt.want, tt.answered)
+			}
+			var ids []int
+			for i, c := range cited {
+				if c.N != i+1 {
+					t.Errorf("citation %d has N = %d; want %d", i, c.N, i+1)
+				}
+				ids = append(ids, c.Passage.Ordinal)
+			}
+			if !slices.Equal(ids, tt.wantIDs) {
+				t.Errorf("CheckCitations(%q) cites passages %v; want %v", tt.in, ids, tt.wantIDs)
+			}
+		})
+	}
+}
+
+// TestCitationStreamMatchesCheck splits replies at every byte and checks that the text
+// the stream passes on is exactly what CheckCitations makes of the whole.
+func TestCitationStreamMatchesCheck(t *testing.T) {
+	for _, reply := range []string{
+		"Oman hosted the talks [3]. Iran agreed [7] and [1, 3].",
+		"  Talks [Passage 2; source 1] were held [2–3].\n\nSee [9]  [1].  ",
+		"A [1][2] b [12] c [1-2] d.",
+		"Oman [1] mediated [2",
+		"The text [sic] says [1].",
+	} {
+		ps := citePassages(3)
+		want, _, _ := CheckCitations(reply, ps)
+		for cut1 := range len(reply) + 1 {
+			for _, cut2 := range []int{cut1, (cut1 + len(reply)) / 2} {
+				var got strings.Builder
+				s := NewCitationStream(ps, func(d string) {
+					if d == "" {
+						t.Error("stream passed on an empty delta")
+					}
+					got.WriteString(d)
+				})
+				s.Write(reply[:cut1])
+				s.Write(reply[cut1:cut2])
+				s.Write(reply[cut2:])
+				s.Flush()
+				if got.String() != want {
+					t.Fatalf("stream of %q cut at %d,%d passed on %q; CheckCitations gives %q", reply, cut1, cut2, got.String(), want)
+				}
+			}
+		}
+	}
+}
+
+func TestCitationStreamHoldsSentinel(t *testing.T) {
+	var got strings.Builder
+	s := NewCitationStream(citePassages(2), func(d string) { got.WriteString(d) })
+	for _, d := range []string{" ", "NOT", "_IN", "_SOURCES", "\n"} {
+		s.Write(d)
+	}
+	if got.String() != "" {
+		t.Errorf("stream of the sentinel passed on %q; want nothing", got.String())
+	}
+	got.Reset()
+	s = NewCitationStream(citePassages(2), func(d string) { got.WriteString(d) })
+	for _, d := range []string{"N", "o", "w [1]."} {
+		s.Write(d)
+	}
+	if got.String() != "Now [1]." {
+		t.Errorf("stream of %q passed on %q; want it whole", "Now [1].", got.String())
+	}
+}
+
+func TestCitationStreamNilSink(t *testing.T) {
+	s := NewCitationStream(citePassages(1), nil)
+	s.Write("Oman [1].") // must not panic
+	s.Flush()
+}

@@ -1,0 +1,26 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"testing"
+)
+
+// BenchmarkAskProcess measures one whole `falaj ask` process answering from a saved
+// snapshot: start, load the index, answer, print. Target: < 0.2 s per process.
+func BenchmarkAskProcess(b *testing.B) {
+	bin := binary(b)
+	dir := b.TempDir()
+	ask := func() {
+		cmd := exec.Command(bin, "ask", "Why is Oman trusted as a mediator?")
+		cmd.Env = []string{"FALAJ_INDEX_DIR=" + dir, "HOME=" + dir, "PATH=" + os.Getenv("PATH")}
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("falaj ask: %v\n%s", err, out)
+		}
+	}
+	ask() // builds and saves the snapshot
+	for b.Loop() {
+		ask()
+	}
+}

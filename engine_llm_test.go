@@ -1,0 +1,291 @@
+package falaj_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/falaj-bot/falaj"
+	"github.com/falaj-bot/falaj/llm"
+	"github.com/falaj-bot/falaj/prompts"
+	"github.com/falaj-bot/falaj/retrieval"
+)
+
+// The tests in this file run the real Engine on the seed corpus (retrieval.Open) with a
+// real llm.Client talking to a fake OpenAI-compatible server over HTTP.
+
+const llmTestModel = "gpt-4o-mini-2024-07-18"
+
+// fakeLLM records the prompts it is sent and answers each request with reply(w, req).
+type fakeLLM struct {
+	mu      sync.Mutex
+	prompts []string // the user message of each streamed request
+}
+
+type llmRequest struct {
+	Stream   bool `json:"stream"`
+	Messages []struct {
+		Role    string `json:"role"`
+		Content string `json:"content"`
+	} `json:"messages"`
+}
+
+func (f *fakeLLM) lastPrompt() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.prompts) == 0 {
+		return ""
+	}
+	return f.prompts[len(f.prompts)-1]
+}
+
+// sseChunk is one event of a streamed chat completion.
+func sseChunk(content, finish string) string {
+	fr := "null"
+	if finish != "" {
+		fr = `"` + finish + `"`
+	}
+	c, _ := json.Marshal(content)
+	return fmt.Sprintf(`data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":%q,"choices":[{"index":0,"delta":{"content":%s},"finish_reason":%s}]}`+"\n\n",
+		llmTestModel, c, fr)
+}
+
+// llmEngine starts the fake server with handler and returns an Engine using it.
+func llmEngine(t *testing.T, cfg llm.Config, handler func(f *fakeLLM, req llmRequest, w http.ResponseWriter)) (*falaj.Engine, *fakeLLM, *httptest.Server) {
+	t.Helper()
+	f := &fakeLLM{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var req llmRequest
+		if err := json.Unmarshal(body, &req); err != nil || r.URL.Path != "/v1/chat/completions" {
+			t.Errorf("fake LLM got %s %s (%v)", r.Method, r.URL.Path, err)
+		}
+		if req.Stream && len(req.Messages) == 2 {
+			f.mu.Lock()
+			f.prompts = append(f.prompts, req.Messages[1].Content)
+			f.mu.Unlock()
+		}
+		handler(f, req, w)
+	}))
+	t.Cleanup(srv.Close)
+
+	ix, _, err := retrieval.Open(context.Background(), retrieval.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.BaseURL = srv.URL + "/v1"
+	c, err := llm.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := falaj.NewEngine(falaj.EngineConfig{Searcher: ix, Generator: c, Rewriter: c, MinConfidence: retrieval.DefaultMinConfidence})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, f, srv
+}
+
+func streamReply(w http.ResponseWriter, finish string, deltas ...string) {
+	w.Header().Set("Content-Type", "text/event-stream")
+	for _, d := range deltas {
+		fmt.Fprint(w, sseChunk(d, ""))
+	}
+	fmt.Fprint(w, sseChunk("", finish))
+	fmt.Fprint(w, "data: [DONE]\n\n")
+}
+
+const onTopic = "Which religious tradition informs Oman's pragmatic diplomacy?"
+
+// passageInPrompt returns the text of <passage n="n"> in a rendered answer prompt.
+func passageInPrompt(t *testing.T, prompt string, n int) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?s)<passage n="` + fmt.Sprint(n) + `"[^>]*>\n(.*?)\n</passage>`).FindStringSubmatch(prompt)
+	if m == nil {
+		t.Fatalf("passage %d not in the prompt:\n%s", n, prompt)
+	}
+	return m[1]
+}
+
+func TestEngineLLMAnswerWithCitations(t *testing.T) {
+	e, f, _ := llmEngine(t, llm.Config{APIKey: "sk-test"}, func(_ *fakeLLM, _ llmRequest, w http.ResponseWriter) {
+		streamReply(w, "stop", "Oman's diplomacy draws on ", "the Ibadi tradition [2], ", "which values tolerance [2][1].")
+	})
+	var streamed strings.Builder
+	a, err := e.Answer(context.Background(), falaj.Question{Text: onTopic}, func(d string) { streamed.WriteString(d) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Answerer != falaj.AnswererLLM || a.Model != llmTestModel || !a.Answered || a.Note != "" {
+		t.Fatalf("answer by %q (model %q), answered %v, note %q; want an LLM answer by %s",
+			a.Answerer, a.Model, a.Answered, a.Note, llmTestModel)
+	}
+	// The model cited prompt passage 2 first: it becomes [1], and prompt passage 1 becomes [2].
+	if want := "Oman's diplomacy draws on the Ibadi tradition [1], which values tolerance [1][2]."; a.Text != want {
+		t.Errorf("Text = %q; want %q", a.Text, want)
+	}
+	if len(a.Citations) != 2 {
+		t.Fatalf("%d citations; want 2", len(a.Citations))
+	}
+	prompt := f.lastPrompt()
+	for i, n := range []int{2, 1} {
+		if got, want := strings.TrimSpace(a.Citations[i].Passage.Text), passageInPrompt(t, prompt, n); !strings.Contains(want, got[:min(len(got), 60)]) {
+			t.Errorf("citation %d is passage %q; want prompt passage %d, %q", i+1, got, n, want)
+		}
+	}
+	if !strings.Contains(prompt, "<question>\n"+onTopic+"\n</question>") {
+		t.Errorf("the question is not in the prompt as quoted data:\n%s", prompt)
+	}
+	if !strings.HasPrefix(streamed.String(), "Oman's diplomacy draws on the Ibadi tradition") {
+		t.Errorf("streamed %q; want the model's deltas", streamed.String())
+	}
+}
+
+func TestEngineLLMFallsBack(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		cfg      llm.Config
+		closed   bool // the server is gone before the question
+		handler  func(f *fakeLLM, req llmRequest, w http.ResponseWriter)
+		wantNote string
+	}{
+		{"server killed mid-stream", llm.Config{APIKey: "sk-test"}, false, func(_ *fakeLLM, _ llmRequest, w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			fmt.Fprint(w, sseChunk("Oman's diplomacy draws on", ""))
+			w.(http.Flusher).Flush()
+			panic(http.ErrAbortHandler) // the connection drops mid-reply
+		}, "LLM unavailable: the reply stream broke off."},
+		{"server down", llm.Config{APIKey: "sk-test", Retries: -1}, true, nil,
+			"LLM unavailable: could not reach 127.0.0.1:"},
+		{"bad key", llm.Config{APIKey: "sk-wrong"}, false, func(_ *fakeLLM, _ llmRequest, w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"error":{"message":"Incorrect API key provided","type":"invalid_request_error","code":"invalid_api_key"}}`)
+		}, "LLM unavailable: the API key was rejected (401)."},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e, _, srv := llmEngine(t, tt.cfg, tt.handler)
+			if tt.closed {
+				srv.Close()
+			}
+			a, err := e.Answer(context.Background(), falaj.Question{Text: onTopic}, nil)
+			if err != nil {
+				t.Fatalf("Answer: %v; want the extractive answer", err)
+			}
+			if a.Answerer != falaj.AnswererExtractive || !a.Answered || len(a.Citations) == 0 || !strings.Contains(a.Text, "Ibadi") {
+				t.Errorf("answer by %q, answered %v, %d citations: %q; want the extractive answer with citations",
+					a.Answerer, a.Answered, len(a.Citations), a.Text)
+			}
+			if !strings.HasPrefix(a.Note, tt.wantNote) {
+				t.Errorf("Note = %q; want it to start %q", a.Note, tt.wantNote)
+			}
+		})
+	}
+}
+
+func TestEngineLLMDeclines(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		reply string
+	}{
+		{"phantom citations only", "Oman follows the Ibadi school [7], a tolerant tradition [9]."},
+		{"not in sources", prompts.NotInSources},
+		{"uncited reply", "PWNED"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e, _, _ := llmEngine(t, llm.Config{APIKey: "sk-test"}, func(_ *fakeLLM, _ llmRequest, w http.ResponseWriter) {
+				streamReply(w, "stop", tt.reply)
+			})
+			a, err := e.Answer(context.Background(), falaj.Question{Text: onTopic}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Answered || len(a.Citations) != 0 || a.Text != prompts.Default().Decline() {
+				t.Errorf("reply %q gave answered %v, %d citations, text %q; want the decline", tt.reply, a.Answered, len(a.Citations), a.Text)
+			}
+		})
+	}
+}
+
+// TestEngineLLMFollowUp: a follow-up is rewritten by the model (a non-streamed request)
+// and the standalone question is what retrieval searches.
+func TestEngineLLMFollowUp(t *testing.T) {
+	const standalone = "Which religious tradition informs Oman's pragmatic diplomacy?"
+	e, f, _ := llmEngine(t, llm.Config{APIKey: "sk-test"}, func(_ *fakeLLM, req llmRequest, w http.ResponseWriter) {
+		if !req.Stream {
+			c, _ := json.Marshal(standalone)
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"id":"x","object":"chat.completion","model":%q,"choices":[{"index":0,"message":{"role":"assistant","content":%s},"finish_reason":"stop"}]}`, llmTestModel, c)
+			return
+		}
+		streamReply(w, "stop", "The Ibadi tradition [1].")
+	})
+	a, err := e.Answer(context.Background(), falaj.Question{
+		Text:    "and which tradition shapes it?",
+		History: []falaj.Turn{{Question: "Is Oman's diplomacy pragmatic?", Answer: "Yes [1]."}},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Query != standalone || !a.Answered || a.Answerer != falaj.AnswererLLM {
+		t.Errorf("query %q, answered %v by %q; want the rewritten question searched and an LLM answer", a.Query, a.Answered, a.Answerer)
+	}
+	if p := f.lastPrompt(); !strings.Contains(p, standalone) {
+		t.Errorf("the answer prompt does not carry the standalone question:\n%s", p)
+	}
+}
+
+// TestEngineLLMRewriteFails: when rewriting a follow-up fails, the model is not asked again
+// for the answer; the extractive answer comes with a note, searched with the history.
+func TestEngineLLMRewriteFails(t *testing.T) {
+	streams := 0 // streamed (answer) requests; there must be none
+	e, _, _ := llmEngine(t, llm.Config{APIKey: "sk-test"}, func(f *fakeLLM, req llmRequest, w http.ResponseWriter) {
+		if req.Stream {
+			f.mu.Lock()
+			streams++
+			f.mu.Unlock()
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprint(w, `{"error":{"message":"Incorrect API key provided","type":"invalid_request_error","code":"invalid_api_key"}}`)
+	})
+	a, err := e.Answer(context.Background(), falaj.Question{
+		Text:    "And in the Yemeni civil war?",
+		History: []falaj.Turn{{Question: "What did Oman do during the Arab boycott of Qatar in 2017?", Answer: "It remained neutral [1]."}},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Answerer != falaj.AnswererExtractive || !strings.HasPrefix(a.Note, "LLM unavailable") || !a.Answered {
+		t.Errorf("answerer %q, note %q, answered %v; want an extractive answer with a note", a.Answerer, a.Note, a.Answered)
+	}
+	if streams != 0 {
+		t.Errorf("the model was asked for an answer %d times after rewriting failed", streams)
+	}
+}
+
+// TestEngineLLMHangsPastCallerDeadline: a model that never answers costs the caller's
+// deadline minus a reserve, and the caller still gets the extractive answer in time.
+func TestEngineLLMHangsPastCallerDeadline(t *testing.T) {
+	hang := make(chan struct{})
+	e, _, _ := llmEngine(t, llm.Config{APIKey: "sk-test"}, func(_ *fakeLLM, _ llmRequest, _ http.ResponseWriter) {
+		<-hang
+	})
+	t.Cleanup(func() { close(hang) }) // runs before the server's Close, which waits for handlers
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	a, err := e.Answer(ctx, falaj.Question{Text: "Why is Oman trusted as a mediator?"}, nil)
+	if err != nil {
+		t.Fatalf("Answer = %v; want the extractive fallback before the caller's deadline", err)
+	}
+	if a.Answerer != falaj.AnswererExtractive || !strings.HasPrefix(a.Note, "LLM unavailable") {
+		t.Errorf("answerer %q note %q; want extractive with a note", a.Answerer, a.Note)
+	}
+}

@@ -1,0 +1,163 @@
+package retrieval
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/falaj-bot/falaj"
+	"github.com/falaj-bot/falaj/lexical"
+)
+
+// DefaultChunkSize is the target passage length in characters (runes), chosen by
+// measuring hit@1, hit@3 and MRR on testdata/questions.jsonl for several sizes (the
+// table is in docs/RETRIEVAL.md).
+const DefaultChunkSize = 700
+
+// chunkerVersion names the cleaning and chunking rules; change it whenever they change
+// so that saved snapshots are rebuilt.
+const chunkerVersion = "chunk-v1"
+
+// chunk is a passage before embedding.
+type chunk struct {
+	passage falaj.Passage
+	embed   string // what is embedded and keyword-indexed: title, then text
+}
+
+// chunkDocument splits a document into passages of at most size runes (plus a heading
+// line when one introduces a piece of that size): paragraphs
+// (units) are kept whole and merged with their neighbours while the total stays within
+// size; a unit longer than size is split at sentence ends into pieces of at most size
+// (a single longer sentence stays whole); a heading line is never the last line of a
+// passage, so it travels with the paragraph it introduces. Units of one block are
+// joined by "\n", blocks by "\n\n".
+func chunkDocument(d document, size int) []chunk {
+	units := cleanUnits(d)
+	var pieces []unit
+	for _, u := range units {
+		if utf8.RuneCountInString(u.text) <= size {
+			pieces = append(pieces, u)
+			continue
+		}
+		for j, s := range packSentences(lexical.Sentences(u.text), size) {
+			pieces = append(pieces, unit{text: s, block: u.block, cont: j > 0})
+		}
+	}
+
+	var texts []string
+	var cur strings.Builder
+	curLen, curBlock := 0, -1
+	pendingHeading := false
+	for i, u := range pieces {
+		n := utf8.RuneCountInString(u.text)
+		sep := "\n\n"
+		switch {
+		case u.cont:
+			sep = " "
+		case u.block == curBlock:
+			sep = "\n"
+		}
+		need := n
+		if isHeading(u, pieces, i) { // a heading must fit with the start of what it introduces
+			need += 2 + utf8.RuneCountInString(pieces[i+1].text)
+		}
+		if cur.Len() > 0 && curLen+len(sep)+need > size && !pendingHeading {
+			texts = append(texts, cur.String())
+			cur.Reset()
+			curLen = 0
+		}
+		if cur.Len() > 0 {
+			cur.WriteString(sep)
+			curLen += len(sep)
+		}
+		cur.WriteString(u.text)
+		curLen += n
+		curBlock = u.block
+		pendingHeading = isHeading(u, pieces, i)
+	}
+	if cur.Len() > 0 {
+		texts = append(texts, cur.String())
+	}
+
+	acr := lexical.Acronyms(d.Body)
+	out := make([]chunk, len(texts))
+	for i, t := range texts {
+		p := falaj.Passage{
+			ID:      fmt.Sprintf("%s#%d", d.ID, i+1),
+			Doc:     d.ID,
+			Title:   d.Title,
+			Author:  d.Author,
+			Outlet:  d.Outlet,
+			Date:    d.Date,
+			Ordinal: i + 1,
+			Text:    t,
+		}
+		out[i] = chunk{passage: p, embed: embedText(d.Title, t, acr)}
+	}
+	return out
+}
+
+// embedText is what the embedder sees for a passage: the document title, the text, and
+// the long form of each acronym the text uses ("QCG" → "Quadrilateral Coordination
+// Group"), so both spellings find it.
+func embedText(title, text string, acr map[string]string) string {
+	var b strings.Builder
+	b.WriteString(title)
+	b.WriteString("\n\n")
+	b.WriteString(text)
+	used := lexical.UsedAcronyms(text, acr)
+	keys := make([]string, 0, len(used))
+	for a := range used {
+		keys = append(keys, a)
+	}
+	slices.Sort(keys)
+	for _, a := range keys {
+		b.WriteString("\n")
+		b.WriteString(acr[a])
+	}
+	return b.String()
+}
+
+// isHeading reports whether pieces[i] introduces what follows: a short line of its
+// own block (at most 12 words and 100 characters) that does not end like a sentence,
+// followed by another block.
+func isHeading(u unit, pieces []unit, i int) bool {
+	if i+1 >= len(pieces) || pieces[i+1].block == u.block || u.table {
+		return false
+	}
+	if i > 0 && pieces[i-1].block == u.block {
+		return false
+	}
+	t := strings.TrimSpace(u.text)
+	if utf8.RuneCountInString(t) > 100 || len(strings.Fields(t)) > 12 {
+		return false
+	}
+	return !strings.HasSuffix(t, ".") && !strings.HasSuffix(t, "!")
+}
+
+// packSentences groups consecutive sentences into pieces of at most size runes,
+// joined by one space.
+func packSentences(sents []string, size int) []string {
+	var out []string
+	var cur strings.Builder
+	curLen := 0
+	for _, s := range sents {
+		n := utf8.RuneCountInString(s)
+		if cur.Len() > 0 && curLen+1+n > size {
+			out = append(out, cur.String())
+			cur.Reset()
+			curLen = 0
+		}
+		if cur.Len() > 0 {
+			cur.WriteByte(' ')
+			curLen++
+		}
+		cur.WriteString(s)
+		curLen += n
+	}
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
+	}
+	return out
+}

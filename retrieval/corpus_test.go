@@ -1,0 +1,142 @@
+package retrieval
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/falaj-bot/falaj"
+)
+
+func TestLoadCorpus(t *testing.T) {
+	fsys := fstest.MapFS{
+		"a.txt":         {Data: []byte("---\ntitle: \"Oman and Iran\"\nauthor: Jane Doe\noutlet: Daily\ndate: 2024-01-02\nunknown: x\n---\nBody text.\n")},
+		"sub/b.md":      {Data: []byte("\n  Short Title  \n\nThe body of b is here.\n")},
+		"c.txt":         {Data: []byte("This first line is far too long to be a title because it is a whole sentence that goes on and on and on without stopping for breath at all.\nMore.")},
+		"d.txt":         {Data: []byte("---\ntitle: never closed\nauthor: x\n")},
+		"e.txt":         {Data: []byte("---\nthis line is not a key value pair\n---\nBody.\n")},
+		"f.txt":         {Data: []byte("bad \xff\xfe bytes")},
+		"g.txt":         {Data: []byte("---\ntitle: empty\n---\n\n")},
+		"h.pdf":         {Data: []byte("ignored")},
+		".hidden/i.txt": {Data: []byte("ignored")},
+		"j.txt":         {Data: []byte("\xef\xbb\xbfBOM title\r\nWindows text.\r\n")},
+	}
+	docs, skipped, err := loadCorpus(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]document{}
+	for _, d := range docs {
+		got[d.ID] = d
+	}
+	if ids := slices.Sorted(mapKeys(got)); !slices.Equal(ids, []string{"a", "c", "j", "sub/b"}) {
+		t.Fatalf("documents = %q; want a, c, j, sub/b", ids)
+	}
+	a := got["a"]
+	if a.Title != "Oman and Iran" || a.Author != "Jane Doe" || a.Outlet != "Daily" || a.Date != "2024-01-02" || a.Body != "Body text.\n" {
+		t.Errorf("a = %+v", a)
+	}
+	if b := got["sub/b"]; b.Title != "Short Title" || b.Author != "Unknown" {
+		t.Errorf("sub/b title, author = %q, %q; want the first line, Unknown", b.Title, b.Author)
+	}
+	if c := got["c"]; c.Title != "c" {
+		t.Errorf("c title = %q; want the file name", c.Title)
+	}
+	if j := got["j"]; j.Title != "BOM title" || strings.Contains(j.Body, "\r") {
+		t.Errorf("j = %+v; want BOM and CR removed", j)
+	}
+	for _, name := range []string{"d.txt: front matter has no closing", "e.txt: front matter line 2", "f.txt: not UTF-8", "g.txt: no text"} {
+		if !slices.ContainsFunc(skipped, func(s string) bool { return strings.HasPrefix(s, name) }) {
+			t.Errorf("skipped = %q; want an entry starting %q", skipped, name)
+		}
+	}
+	if len(skipped) != 4 {
+		t.Errorf("skipped = %q; want 4 entries", skipped)
+	}
+}
+
+func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
+	return func(yield func(K) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+func TestOpenReportsUnreadableFilesAndIndexesTheRest(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "good.txt", "Oman hosts talks between Iran and the United States in Muscat.")
+	if err := os.Symlink(filepath.Join(dir, "missing"), filepath.Join(dir, "dangling.txt")); err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "binary.md", "\x00\x01\x02")
+	if os.Getuid() != 0 { // root reads anything
+		write(t, dir, "locked.txt", "secret")
+		if err := os.Chmod(filepath.Join(dir, "locked.txt"), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ix, stats, err := Open(t.Context(), Config{Corpus: os.DirFS(dir)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Documents != 1 || ix.Len() != 1 {
+		t.Errorf("documents, passages = %d, %d; want 1, 1", stats.Documents, ix.Len())
+	}
+	want := []string{"binary.md", "dangling.txt"}
+	if os.Getuid() != 0 {
+		want = append(want, "locked.txt")
+	}
+	for _, name := range want {
+		if !slices.ContainsFunc(stats.Skipped, func(s string) bool { return strings.HasPrefix(s, name+": ") }) {
+			t.Errorf("Skipped = %q; want %s named", stats.Skipped, name)
+		}
+	}
+}
+
+func TestOpenEmptyCorpusIsUserError(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		fsys fstest.MapFS
+		want string
+	}{
+		{"no files", fstest.MapFS{"x.pdf": {Data: []byte("x")}}, "no .txt or .md files"},
+		{"only bad files", fstest.MapFS{"x.txt": {Data: []byte("\xff")}}, "x.txt: not UTF-8 text"},
+		{"only boilerplate", fstest.MapFS{"x.txt": {Data: []byte("Subscribe to our newsletter\n\nComments are closed.")}}, "no text left"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := Open(t.Context(), Config{Corpus: tt.fsys, CorpusName: "folder ./docs"})
+			var ue *falaj.UserError
+			if !errors.As(err, &ue) {
+				t.Fatalf("Open: %v; want a *falaj.UserError", err)
+			}
+			if !strings.Contains(ue.Msg, "folder ./docs") || !strings.Contains(ue.Msg, tt.want) {
+				t.Errorf("message %q; want it to name the folder and say %q", ue.Msg, tt.want)
+			}
+		})
+	}
+}
+
+func TestOpenMissingFolderIsUserError(t *testing.T) {
+	_, _, err := Open(t.Context(), Config{Corpus: os.DirFS(filepath.Join(t.TempDir(), "nope")), CorpusName: "nope"})
+	if !falaj.IsUserError(err) || !strings.Contains(falaj.UserMessage(err), "Cannot read nope") {
+		t.Errorf("Open: %v; want a user error naming the folder", err)
+	}
+}
+
+func write(t testing.TB, dir, name, text string) {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,127 @@
+package retrieval
+
+import (
+	"cmp"
+	"slices"
+)
+
+// rrfK is the reciprocal-rank-fusion constant (Cormack et al. use 60).
+const rrfK = 60
+
+// fuseRRF merges ranked lists by reciprocal rank: a passage scores Σ 1/(k + rank),
+// rank 1-based in each list it appears in. Best first; ties go to the earlier passage.
+func fuseRRF(k float64, lists ...[]scored) []scored {
+	acc := map[int]float64{}
+	for _, l := range lists {
+		for r, s := range l {
+			acc[s.doc] += 1 / (k + float64(r+1))
+		}
+	}
+	return sortScores(acc)
+}
+
+// fuseWeighted merges a vector list and a keyword list by their scores, each scaled to
+// [0, 1] by dividing by the list's best score: wVec·vec + (1−wVec)·kw, a passage missing
+// from a list scoring 0 there. Best first; ties go to the earlier passage.
+func fuseWeighted(wVec float64, vec, kw []scored) []scored {
+	acc := map[int]float64{}
+	add := func(l []scored, w float64) {
+		if len(l) == 0 || l[0].score <= 0 {
+			return
+		}
+		top := l[0].score
+		for _, s := range l {
+			if s.score > 0 {
+				acc[s.doc] += w * s.score / top
+			}
+		}
+	}
+	add(vec, wVec)
+	add(kw, 1-wVec)
+	return sortScores(acc)
+}
+
+func sortScores(acc map[int]float64) []scored {
+	out := make([]scored, 0, len(acc))
+	for d, s := range acc {
+		out = append(out, scored{d, s})
+	}
+	slices.SortFunc(out, func(a, b scored) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.doc, b.doc)
+	})
+	return out
+}
+
+// Confidence weights: a name (lexical.ProperTerms) the corpus never uses weighs
+// properBoost times the largest IDF; the confidence is passageWeight times the best
+// passage's coverage plus the rest times the corpus's coverage (docs/RETRIEVAL.md).
+const (
+	properBoost   = 1.5
+	passageWeight = 0.6
+)
+
+// qterm is a distinct query term and its weight.
+type qterm struct {
+	t     string
+	w     float64
+	known bool // some passage (text or title) has it
+}
+
+// queryTerms weighs the distinct query terms by IDF; a term no passage has gets the
+// largest IDF, times properBoost when it is a name.
+func (ix *keywordIndex) queryTerms(terms []string, proper map[string]bool) []qterm {
+	seen := map[string]bool{}
+	var out []qterm
+	for _, t := range terms {
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		q := qterm{t: t, w: ix.idf(t), known: len(ix.postings[t]) > 0}
+		if !q.known && proper[t] {
+			q.w *= properBoost
+		}
+		out = append(out, q)
+	}
+	return out
+}
+
+// coverage is the share of the query's term weight that passage doc contains: 1 when
+// the passage has every query term, 0 when it has none.
+func (ix *keywordIndex) coverage(q []qterm, doc int) float64 {
+	var have, all float64
+	for _, t := range q {
+		all += t.w
+		if ix.terms[doc][t.t] {
+			have += t.w
+		}
+	}
+	if all == 0 {
+		return 0
+	}
+	return have / all
+}
+
+// confidence blends the best coverage among docs with the share of the query's weight
+// that the corpus knows at all. A question whose words the corpus never uses scores
+// near 0; one whose words all meet in one passage scores 1.
+func (ix *keywordIndex) confidence(q []qterm, docs []int) float64 {
+	var known, all float64
+	for _, t := range q {
+		all += t.w
+		if t.known {
+			known += t.w
+		}
+	}
+	if all == 0 {
+		return 0
+	}
+	best := 0.0
+	for _, d := range docs {
+		best = max(best, ix.coverage(q, d))
+	}
+	return passageWeight*best + (1-passageWeight)*known/all
+}

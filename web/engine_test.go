@@ -1,0 +1,45 @@
+package web
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/falaj-bot/falaj"
+	"github.com/falaj-bot/falaj/retrieval"
+)
+
+var _ Catalog = (*retrieval.Index)(nil)
+
+// seedEngine returns a real Engine over the seed corpus, wired as cmd/falaj wires it
+// (in-memory index, offline embedder, extractive answers), and the index as the Catalog.
+func seedEngine(t testing.TB) (*falaj.Engine, Catalog) {
+	t.Helper()
+	ix, _, err := retrieval.Open(context.Background(), retrieval.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := falaj.NewEngine(falaj.EngineConfig{Searcher: ix, MinConfidence: retrieval.DefaultMinConfidence})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, ix
+}
+
+// newTestServer serves a real Engine over the seeds on 127.0.0.1:0 with no rate limit
+// (the rate limit tests set one); edit adjusts the Config first.
+func newTestServer(t testing.TB, edit func(*Config)) (*httptest.Server, *Server) {
+	t.Helper()
+	e, cat := seedEngine(t)
+	cfg := Config{Answerer: e, Catalog: cat, Logger: testLogger(t), Rate: -1}
+	if edit != nil {
+		edit(&cfg)
+	}
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	t.Cleanup(ts.Close)
+	return ts, s
+}
