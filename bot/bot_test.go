@@ -41,9 +41,10 @@ func (l *logBuffer) String() string {
 
 // harness is a running bot against a fake Discord.
 type harness struct {
-	f    *fakeDiscord
-	logs *logBuffer
-	stop func() // stops the bot and waits for Run to return
+	f      *fakeDiscord
+	logs   *logBuffer
+	cancel func() // cancels Run's context
+	stop   func() // cancels and waits for Run to return
 }
 
 // startBot runs a bot with cfg against a new fake Discord and returns once the slash
@@ -81,7 +82,7 @@ func startBot(t *testing.T, cfg bot.Config) *harness {
 			}
 		})
 	}
-	h := &harness{f: f, logs: logs, stop: stop}
+	h := &harness{f: f, logs: logs, cancel: cancel, stop: stop}
 	t.Cleanup(func() {
 		stop()
 		checkAllowedMentions(t, f.requests())
@@ -629,3 +630,47 @@ func decodeAny(t *testing.T, b []byte) any {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+func TestShutdownLetsAnswersFinish(t *testing.T) {
+	// An answer still running when the bot is told to stop: a blocking Answerer makes it so.
+	started, release := make(chan struct{}), make(chan struct{})
+	e, _ := newEngine(t)
+	answerer := scripted(func(ctx context.Context, q falaj.Question, onText func(string)) (falaj.Answer, error) {
+		close(started)
+		<-release
+		return e.Answer(ctx, q, onText)
+	})
+	h := startBot(t, bot.Config{Answerer: answerer})
+	id := h.f.interaction(chanID, "ask", ask("Why is Oman trusted as a mediator?")...)
+	<-started
+	h.cancel()
+	close(release)
+	edit := h.f.waitFor(t, "edit", isOriginalEdit(id))
+	if c, _ := jsonPath(edit.body(t), "content").(string); edit.Status != 200 || !strings.Contains(c, "[1]") {
+		t.Errorf("answer finished during shutdown = %d %q, want it delivered", edit.Status, c)
+	}
+	h.stop()
+}
+
+func TestShutdownCancelsAfterGrace(t *testing.T) {
+	// An answer that only ends when cancelled: the bot must cancel it after the grace
+	// period and still replace "thinking" with an apology.
+	started := make(chan struct{})
+	answerer := scripted(func(ctx context.Context, q falaj.Question, onText func(string)) (falaj.Answer, error) {
+		close(started)
+		<-ctx.Done()
+		return falaj.Answer{}, ctx.Err()
+	})
+	h := startBot(t, bot.Config{Answerer: answerer, ShutdownGrace: 100 * time.Millisecond})
+	id := h.f.interaction(chanID, "ask", ask("Why is Oman trusted?")...)
+	<-started
+	h.cancel()
+	edit := h.f.waitFor(t, "apology", isOriginalEdit(id))
+	if c, _ := jsonPath(edit.body(t), "content").(string); !strings.Contains(c, "error id:") {
+		t.Errorf("cancelled answer edited to %q, want an apology with an error id", c)
+	}
+	h.stop()
+	if !strings.Contains(h.logs.String(), "shutdown grace over") {
+		t.Errorf("no log of the cancellation:\n%s", h.logs)
+	}
+}

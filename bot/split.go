@@ -90,15 +90,18 @@ func cutPoint(r []rune, max int) (cut int, fence string) {
 	if start > 0 {
 		return start, ""
 	}
-	// The part starts inside a block longer than a message: cut inside it, at a line.
+	// The part starts inside a block longer than a message: cut inside it, at a line
+	// break, else a space, else anywhere.
 	fenceLine := "```"
 	if line, _, ok := strings.Cut(string(r[start:min(len(r), start+maxFenceLine+1)]), "\n"); ok && !strings.Contains(line[3:], "`") {
 		fenceLine = line // "```go": keep the language when the block is cut
 	}
 	room := max - len("\n```")
-	for i := room; i > start+len([]rune(fenceLine)); i-- {
-		if r[i] == '\n' {
-			return i, fenceLine
+	for _, sep := range []rune{'\n', ' '} {
+		for i := room; i > start+len([]rune(fenceLine)); i-- {
+			if r[i] == sep {
+				return i, fenceLine
+			}
 		}
 	}
 	return room, fenceLine
