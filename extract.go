@@ -28,7 +28,7 @@ import (
 //     question asks for (a year for "when", a number for "how much").
 //
 // The best sentence is always shown; up to two more follow (see choose): close runners-up
-// from any passage, or sentences of a passage already quoted that add a question term
+// from any passage that name what the best names, or sentences of a passage already quoted that add a question term
 // the answer lacks ("Trump … “very good”" after "Talks between the United States and
 // Iran in Oman …"). Sentences that repeat most of what is shown are skipped. Below
 // minCoverage for the best sentence the Engine declines rather than cite a weak match.
@@ -39,6 +39,7 @@ const (
 	minCoverage        = 0.25 // the best sentence must cover this share of the question
 	sameFraction       = 0.4  // a further sentence from a quoted passage must score this share of the best, and add a term
 	extraOtherFraction = 0.85 // any other further sentence must score this share of the best
+	nameWeight         = 3    // weight of a question's names (lexical.ProperTerms) against its other terms
 	historyWeight      = 0.35 // weight of terms that come from the previous question
 	minSentenceLen     = 4    // words; shorter lines (headings, bylines) are not answers
 	maxSentenceRunes   = 450  // a longer sentence is cut at a word boundary, marked with …
@@ -143,6 +144,12 @@ func (e *Engine) extract(q Question, query string, ps []Passage, a *Answer) {
 // sameFraction of the best, shares at least two of the question's terms and covers one
 // the answer lacks so far.
 func choose(cands []*candidate, weights map[string]float64) []*candidate {
+	var names []string
+	for t, w := range weights {
+		if w == nameWeight {
+			names = append(names, t)
+		}
+	}
 	best := cands[0]
 	chosen := []*candidate{best}
 	covered := map[string]bool{}
@@ -162,7 +169,9 @@ func choose(cands []*candidate, weights map[string]float64) []*candidate {
 		if c.cover < minCoverage || redundant(c, chosen) {
 			continue
 		}
-		ok := c.score >= extraOtherFraction*best.score
+		// A sentence from another passage must also name what the best one names of the
+		// question's names: "talks" between other parties are other talks.
+		ok := c.score >= extraOtherFraction*best.score && !slices.ContainsFunc(names, func(n string) bool { return best.terms[n] && !c.terms[n] })
 		if !ok && c.score >= sameFraction*best.score && slices.ContainsFunc(chosen, func(o *candidate) bool { return o.passage == c.passage }) {
 			shared, adds := 0, false
 			for t := range weights {
@@ -184,8 +193,8 @@ func choose(cands []*candidate, weights map[string]float64) []*candidate {
 	return chosen
 }
 
-// questionWeights gives each content term of the question weight 1, and terms only in
-// the search query (a follow-up's previous question) historyWeight.
+// questionWeights gives each content term of the question weight 1, its names nameWeight,
+// and terms only in the search query (a follow-up's previous question) historyWeight.
 func questionWeights(question, query string) map[string]float64 {
 	w := map[string]float64{}
 	for _, t := range lexical.Terms(query) {
@@ -193,6 +202,12 @@ func questionWeights(question, query string) map[string]float64 {
 	}
 	for _, t := range lexical.Terms(question) {
 		w[t] = 1
+	}
+	// Names ("Iran", "QCG") say what the question is about; a verb like "hold" only how.
+	for t := range lexical.ProperTerms(question) {
+		if w[t] == 1 {
+			w[t] = nameWeight
+		}
 	}
 	return w
 }

@@ -101,7 +101,7 @@ type IndexStats struct {
 	Skipped     []string      // files that could not be read or parsed, with the reason
 	FromCache   bool          // the snapshot was loaded as it was
 	Took        time.Duration // wall time of the run
-	Embedder    string        // embedder name, e.g. "local-hash-v1" or "openai:text-embedding-3-small"
+	Embedder    string        // embedder name, e.g. "local-hash-v2" or "openai:text-embedding-3-small"
 	Fingerprint string        // snapshot fingerprint
 }
 

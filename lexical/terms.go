@@ -7,16 +7,19 @@ import (
 
 // Terms returns the search terms of s in order: its Words without stop words and
 // single letters, each passed through Stem. Words written in capitals ("US", "WHO")
-// are kept even when they spell a stop word, unless most of s is in capitals.
+// are kept even when they spell a stop word, unless most of s is in capitals. The
+// names and demonyms of a few countries become the country's term ("Iranian" is
+// "iran"; "United States", "U.S.", "USA", "America" and "American" are all "us"; see
+// country.go).
 func Terms(s string) []string {
-	ws := words(s)
+	ws := countries(words(s))
 	shouting := mostlyUpper(s)
 	out := make([]string, 0, len(ws))
 	for _, w := range ws {
 		if len([]rune(w.text)) < 2 && !isAllDigits(w.text) {
 			continue
 		}
-		if stopwords[w.text] && (!w.acronym || shouting) {
+		if stopwords[w.text] && (!w.acronym || shouting) && !w.country {
 			continue
 		}
 		out = append(out, Stem(w.text))
@@ -26,17 +29,17 @@ func Terms(s string) []string {
 
 // ProperTerms returns the stems of the words of s that look like names: an acronym
 // ("FIFA", "U.S."), or a capitalised word that does not start a sentence ("Brazil" in
-// "Who is the president of Brazil?"). Stop words are left out, as in Terms. The
-// retrieval confidence weighs a name the corpus never uses more than an unknown
-// common word.
+// "Who is the president of Brazil?"). Stop words are left out and country names
+// become the country's term, as in Terms. The retrieval confidence weighs a name the
+// corpus never uses more than an unknown common word.
 func ProperTerms(s string) map[string]bool {
 	out := map[string]bool{}
 	if mostlyUpper(s) {
 		return out
 	}
 	for _, sent := range Sentences(s) {
-		for i, w := range words(sent) {
-			if len([]rune(w.text)) < 2 || (stopwords[w.text] && !w.acronym) {
+		for i, w := range countries(words(sent)) {
+			if len([]rune(w.text)) < 2 || (stopwords[w.text] && !w.acronym && !w.country) {
 				continue
 			}
 			if w.acronym || (i > 0 && w.capital) {

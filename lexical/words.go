@@ -19,7 +19,9 @@
 // Terms are Words without stop words (English function words and question words such
 // as what, which, did), stemmed with the Porter (1980) algorithm. An all-caps word is
 // never a stop word unless the whole text is shouted, so "US" (the country) survives
-// while "us" does not.
+// while "us" does not. A few countries' names and demonyms become one term per country
+// ("Iranian" is "iran"; "United States", "U.S.", "USA", "America" and "American" are
+// "us"): the list and its exceptions are in country.go.
 package lexical
 
 import (
@@ -32,6 +34,7 @@ type word struct {
 	text    string // lower-cased
 	acronym bool   // written in capitals, at least two letters ("US", "JCPOA")
 	capital bool   // starts with a capital letter
+	country bool   // a country's word standing for its name or demonym (see countries)
 }
 
 // Words returns the lower-cased words of s in order. See the package doc for the rules.

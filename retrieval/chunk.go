@@ -28,10 +28,12 @@ type chunk struct {
 // chunkDocument splits a document into passages of at most size runes (plus a heading
 // line when one introduces a piece of that size): paragraphs
 // (units) are kept whole and merged with their neighbours while the total stays within
-// size; a unit longer than size is split at sentence ends into pieces of at most size
-// (a single longer sentence stays whole); a heading line is never the last line of a
+// size; a unit longer than size is split at sentence ends into pieces of at most size,
+// and a sentence longer than size at spaces (a word longer than size, at size runes);
+// a heading line is never the last line of a
 // passage, so it travels with the paragraph it introduces. Units of one block are
-// joined by "\n", blocks by "\n\n".
+// joined by "\n", blocks by "\n\n". Passages without any search term (lexical.Terms)
+// are dropped before they are numbered.
 func chunkDocument(d document, size int) []chunk {
 	units := cleanUnits(d)
 	var pieces []unit
@@ -79,6 +81,9 @@ func chunkDocument(d document, size int) []chunk {
 	if cur.Len() > 0 {
 		texts = append(texts, cur.String())
 	}
+	// A passage without a single search term ("It is what it is.", a row of dashes)
+	// can neither be found nor embedded (the offline embedder gives it no direction).
+	texts = slices.DeleteFunc(texts, func(t string) bool { return len(lexical.Terms(t)) == 0 })
 
 	acr := lexical.Acronyms(d.Body)
 	out := make([]chunk, len(texts))
@@ -137,12 +142,21 @@ func isHeading(u unit, pieces []unit, i int) bool {
 }
 
 // packSentences groups consecutive sentences into pieces of at most size runes,
-// joined by one space.
+// joined by one space. A sentence longer than size is first cut at word boundaries
+// (splitWords).
 func packSentences(sents []string, size int) []string {
 	var out []string
 	var cur strings.Builder
 	curLen := 0
+	var parts []string
 	for _, s := range sents {
+		if utf8.RuneCountInString(s) > size {
+			parts = append(parts, splitWords(s, size)...)
+		} else {
+			parts = append(parts, s)
+		}
+	}
+	for _, s := range parts {
 		n := utf8.RuneCountInString(s)
 		if cur.Len() > 0 && curLen+1+n > size {
 			out = append(out, cur.String())
@@ -159,5 +173,41 @@ func packSentences(sents []string, size int) []string {
 	if cur.Len() > 0 {
 		out = append(out, cur.String())
 	}
+	return out
+}
+
+// splitWords cuts s into pieces of at most size runes at spaces, the words of a piece
+// joined by one space; a word longer than size is cut every size runes.
+func splitWords(s string, size int) []string {
+	var out []string
+	var cur strings.Builder
+	curLen := 0
+	flush := func() {
+		if cur.Len() > 0 {
+			out = append(out, cur.String())
+			cur.Reset()
+			curLen = 0
+		}
+	}
+	for _, w := range strings.Fields(s) {
+		n := utf8.RuneCountInString(w)
+		for n > size {
+			flush()
+			rs := []rune(w)
+			out = append(out, string(rs[:size]))
+			w = string(rs[size:])
+			n -= size
+		}
+		if curLen > 0 && curLen+1+n > size {
+			flush()
+		}
+		if curLen > 0 {
+			cur.WriteByte(' ')
+			curLen++
+		}
+		cur.WriteString(w)
+		curLen += n
+	}
+	flush()
 	return out
 }

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -124,5 +125,42 @@ func TestChunkSizesAndOrdinals(t *testing.T) {
 		if len(cs) < 3 {
 			t.Errorf("size %d: %d passages; want the long paragraph split", size, len(cs))
 		}
+	}
+}
+
+func TestChunkSplitsOverlongSentencesAtWords(t *testing.T) {
+	var words []string
+	for i := range 30000 { // about 430 KB without a full stop, like a pasted transcript
+		words = append(words, fmt.Sprintf("mediation%d", i))
+	}
+	for _, tt := range []struct {
+		name       string
+		words      []string
+		wholeWords bool // false: a word longer than a passage must be cut
+	}{
+		{"unpunctuated paragraph", words, true},
+		{"multi-byte words", strings.Fields(strings.Repeat("Ομάν διάλογος ειρήνη ", 200)), true},
+		{"one word longer than a passage", []string{"Oman", strings.Repeat("é", 1500), "talks"}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := document{ID: "doc", Title: "T", Body: "Oman hosted talks.\n\n" + strings.Join(tt.words, " ")}
+			var got []string
+			for i, c := range chunkDocument(d, 700) {
+				if n := utf8.RuneCountInString(c.passage.Text); n > 700 {
+					t.Errorf("passage %d has %d runes; want at most 700", i+1, n)
+				}
+				if !utf8.ValidString(c.passage.Text) {
+					t.Errorf("passage %d is not valid UTF-8", i+1)
+				}
+				got = append(got, strings.Fields(c.passage.Text)...)
+			}
+			want := append([]string{"Oman", "hosted", "talks."}, tt.words...)
+			if tt.wholeWords && !slices.Equal(got, want) {
+				t.Errorf("passages hold %d words; want the %d words of the document, whole and in order", len(got), len(want))
+			}
+			if g, w := strings.Join(got, ""), strings.Join(want, ""); g != w {
+				t.Errorf("passages hold %d runes of text; want the document's %d, in order", utf8.RuneCountInString(g), utf8.RuneCountInString(w))
+			}
+		})
 	}
 }

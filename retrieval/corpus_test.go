@@ -1,7 +1,9 @@
 package retrieval
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +12,7 @@ import (
 	"testing/fstest"
 
 	"github.com/falaj-bot/falaj"
+	"github.com/falaj-bot/falaj/lexical"
 )
 
 func TestLoadCorpus(t *testing.T) {
@@ -138,5 +141,103 @@ func write(t testing.TB, dir, name, text string) {
 	}
 	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestOpenSkipsFilesWithoutWords(t *testing.T) {
+	fsys := fstest.MapFS{
+		"good.txt": {Data: []byte("Oman hosts talks between Iran and the United States in Muscat.")},
+		"it.txt":   {Data: []byte("It is what it is. We are all here.")},
+		"dots.md":  {Data: []byte("# Notes on talks\n\n... --- !!!")},
+	}
+	log, buf := logBuffer()
+	ix, stats, err := Open(t.Context(), Config{Corpus: fsys, Logger: log})
+	if err != nil {
+		t.Fatalf("Open: %v; want the file without words skipped and the rest indexed", err)
+	}
+	if stats.Documents != 1 || ix.Len() != 1 {
+		t.Errorf("documents, passages = %d, %d; want 1, 1", stats.Documents, ix.Len())
+	}
+	for _, name := range []string{"it.txt", "dots.md"} {
+		if !slices.Contains(stats.Skipped, name+": no words to index") {
+			t.Errorf("Skipped = %q; want %q", stats.Skipped, name+": no words to index")
+		}
+		if !strings.Contains(buf.String(), "level=WARN msg=\"corpus file skipped\"") || !strings.Contains(buf.String(), name) {
+			t.Errorf("log:\n%s\nwant a warning naming %s", buf, name)
+		}
+	}
+
+	_, _, err = Open(t.Context(), Config{Corpus: fstest.MapFS{"it.txt": fsys["it.txt"]}, CorpusName: "folder ./docs"})
+	if !falaj.IsUserError(err) || !strings.Contains(falaj.UserMessage(err), "it.txt: no words to index") {
+		t.Errorf("Open of a corpus without words: %v; want a user error naming it.txt", err)
+	}
+}
+
+func TestChunkDocumentDropsPassagesWithoutWords(t *testing.T) {
+	long := strings.Repeat("Oman hosted talks in Muscat. ", 30) // about 870 runes
+	d := document{ID: "doc", Title: "Talks", Body: long + "\n\n" + strings.Repeat("— ", 400) + "\n\nIt is what it is."}
+	cs := chunkDocument(d, 700)
+	for i, c := range cs {
+		if len(lexical.Terms(c.passage.Text)) == 0 {
+			t.Errorf("passage %d %q has no words to index", i+1, c.passage.Text)
+		}
+		if c.passage.Ordinal != i+1 || c.passage.ID != fmt.Sprintf("doc#%d", i+1) {
+			t.Errorf("passage %d: ordinal %d, id %s; want them consecutive", i+1, c.passage.Ordinal, c.passage.ID)
+		}
+	}
+	if len(cs) != 2 {
+		t.Errorf("%d passages; want the 2 with words", len(cs))
+	}
+}
+
+// zeroForEmbedder returns the zero vector for texts containing marker and the offline
+// embedder's vector otherwise, like a model that has nothing to say about a text.
+type zeroForEmbedder struct{ marker string }
+
+func (z zeroForEmbedder) Name() string { return "zero-for" }
+func (z zeroForEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	vs, err := Local{Dim: 64}.Embed(ctx, texts)
+	for i, t := range texts {
+		if strings.Contains(t, z.marker) {
+			vs[i] = make([]float32, 64)
+		}
+	}
+	return vs, err
+}
+
+func TestOpenSkipsPassagesTheEmbedderCannotPlace(t *testing.T) {
+	long := strings.Repeat("Oman hosted talks in Muscat. ", 30)
+	fsys := fstest.MapFS{
+		"good.txt":  {Data: []byte("Oman hosts talks between Iran and the United States in Muscat.")},
+		"zero.txt":  {Data: []byte("Xyzzy plugh frobnicate.")},
+		"mixed.txt": {Data: []byte(long + "\n\nXyzzy is the second passage.")},
+	}
+	log, buf := logBuffer()
+	ix, stats, err := Open(t.Context(), Config{Corpus: fsys, Embedder: zeroForEmbedder{"Xyzzy"}, Logger: log})
+	if err != nil {
+		t.Fatalf("Open: %v; want the zero-vector passages skipped", err)
+	}
+	if stats.Documents != 2 || ix.Len() != 2 || stats.Passages != 2 {
+		t.Errorf("documents, passages = %d, %d; want 2 (good, mixed), 2 (mixed#2 dropped)", stats.Documents, ix.Len())
+	}
+	for _, want := range []string{"zero.txt: the embedder zero-for", "mixed.txt: passage 2 not indexed: the embedder zero-for"} {
+		if !slices.ContainsFunc(stats.Skipped, func(s string) bool { return strings.HasPrefix(s, want) }) {
+			t.Errorf("Skipped = %q; want an entry starting %q", stats.Skipped, want)
+		}
+	}
+	if !strings.Contains(buf.String(), "zero.txt") {
+		t.Errorf("log:\n%s\nwant a warning naming zero.txt", buf)
+	}
+	if _, err := ix.Passage(t.Context(), "mixed#1"); err != nil {
+		t.Errorf("Passage(mixed#1): %v", err)
+	}
+	res, err := ix.Search(t.Context(), "Oman talks Muscat", 5)
+	if err != nil || len(res.Passages) != 2 {
+		t.Errorf("Search = %+v, %v; want the 2 indexed passages", res.Passages, err)
+	}
+
+	_, _, err = Open(t.Context(), Config{Corpus: fstest.MapFS{"zero.txt": fsys["zero.txt"]}, Embedder: zeroForEmbedder{"Xyzzy"}})
+	if !falaj.IsUserError(err) || !strings.Contains(falaj.UserMessage(err), "zero.txt") {
+		t.Errorf("Open with only a zero-vector file: %v; want a user error naming it", err)
 	}
 }

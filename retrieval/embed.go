@@ -16,7 +16,7 @@ import (
 // set (it does not import retrieval). Vectors need not be normalized: the index
 // normalizes them and rejects empty, non-finite or wrongly sized ones.
 type Embedder interface {
-	// Name identifies the model and its settings, e.g. "local-hash-v1:dim=512"; a
+	// Name identifies the model and its settings, e.g. "local-hash-v2:dim=512"; a
 	// snapshot made with another name is rebuilt.
 	Name() string
 	// Embed returns one vector per text, in order, all of the same length.
@@ -53,7 +53,7 @@ type Local struct {
 }
 
 // localVersion changes whenever Local's features or weights change.
-const localVersion = "local-hash-v1"
+const localVersion = "local-hash-v2"
 
 func (l Local) dim() int {
 	if l.Dim <= 0 {
@@ -62,7 +62,7 @@ func (l Local) dim() int {
 	return l.Dim
 }
 
-// Name returns "local-hash-v1:dim=N".
+// Name returns "local-hash-v2:dim=N".
 func (l Local) Name() string { return fmt.Sprintf("%s:dim=%d", localVersion, l.dim()) }
 
 // Embed returns the normalized feature vector of each text. A text without any word
@@ -166,7 +166,9 @@ func checkVector(v []float32, dim int) ([]float32, error) {
 }
 
 // embedAll embeds texts in batches of batchSize, validating and normalizing each
-// vector, reporting progress after each batch.
+// vector, reporting progress after each batch. A zero vector (the embedder found
+// nothing to place) comes back as nil for the caller to skip; any other bad vector is
+// an error, since it means the embedder is broken.
 func embedAll(ctx context.Context, e Embedder, texts []string, dim int, progress func(done, total int)) ([][]float32, error) {
 	const batchSize = 64
 	out := make([][]float32, 0, len(texts))
@@ -181,6 +183,13 @@ func embedAll(ctx context.Context, e Embedder, texts []string, dim int, progress
 		}
 		for i, v := range vs {
 			nv, err := checkVector(v, dim)
+			if errors.Is(err, errZeroVector) {
+				if dim == 0 {
+					dim = len(v)
+				}
+				out = append(out, nil)
+				continue
+			}
 			if err != nil {
 				return nil, fmt.Errorf("embed passage %d with %s: %w", start+i+1, e.Name(), err)
 			}

@@ -19,7 +19,7 @@ func dot(a, b []float32) float64 {
 
 func TestLocalEmbedder(t *testing.T) {
 	e := Local{}
-	if e.Name() != "local-hash-v1:dim=1024" || (Local{Dim: 64}).Name() != "local-hash-v1:dim=64" {
+	if e.Name() != "local-hash-v2:dim=1024" || (Local{Dim: 64}).Name() != "local-hash-v2:dim=64" {
 		t.Errorf("Name() = %q", e.Name())
 	}
 	texts := []string{

@@ -23,13 +23,17 @@ import (
 // Config says what to index and where to keep it. The zero value indexes the embedded
 // seed corpus in memory with the offline embedder.
 type Config struct {
-	Corpus     fs.FS    // the documents (*.txt, *.md, recursively); nil: seeds.FS
-	CorpusName string   // how messages name the corpus, e.g. the folder; "": "the built-in corpus" or "the corpus folder"
-	Dir        string   // where the snapshot file lives; "": in memory only, nothing written
-	Embedder   Embedder // nil: Local{} (offline, DefaultLocalDim dimensions)
-	ChunkSize  int      // target passage length in runes; 0: DefaultChunkSize
-	Force      bool     // ignore any saved snapshot and embed everything again
-	Logger     *slog.Logger
+	Corpus     fs.FS        // the documents (*.txt, *.md, recursively); nil: seeds.FS
+	CorpusName string       // how messages name the corpus, e.g. the folder; "": "the built-in corpus" or "the corpus folder"
+	Dir        string       // where the snapshot file lives; "": in memory only, nothing written
+	Embedder   Embedder     // nil: Local{} (offline, DefaultLocalDim dimensions)
+	ChunkSize  int          // target passage length in runes; 0: DefaultChunkSize
+	Force      bool         // ignore any saved snapshot and embed everything again
+	Logger     *slog.Logger // nil: discard
+	// QueryEmbedTimeout bounds embedding a query in Search; when it passes (or the
+	// embedder fails) Search answers from the keyword index alone. 0:
+	// DefaultQueryEmbedTimeout (also for a negative value).
+	QueryEmbedTimeout time.Duration
 	// Progress, when set, is called after each batch of passages is embedded with the
 	// number done and the number to embed in this run. Not called when nothing is
 	// embedded. Called from the goroutine that called Open or Reindex.
@@ -40,16 +44,17 @@ type Config struct {
 // BM25 keyword index, fused at search time. Open builds it; Search, Sources, Passage
 // and Len may be called concurrently with each other and with Reindex.
 type Index struct {
-	corpus    fs.FS
-	name      string
-	dir       string
-	path      string // snapshot file; "" in memory
-	emb       Embedder
-	size      int
-	log       *slog.Logger
-	progress  func(done, total int)
-	fuse      func(vec, kw []scored) []scored
-	reindexMu sync.Mutex // one refresh at a time
+	corpus       fs.FS
+	name         string
+	dir          string
+	path         string // snapshot file; "" in memory
+	emb          Embedder
+	size         int
+	log          *slog.Logger
+	progress     func(done, total int)
+	queryTimeout time.Duration
+	fuse         func(vec, kw []scored) []scored
+	reindexMu    sync.Mutex // one refresh at a time
 
 	mu sync.RWMutex // guards st and writes to st.col
 	st *state
@@ -101,6 +106,10 @@ func Open(ctx context.Context, cfg Config) (*Index, falaj.IndexStats, error) {
 	}
 	if ix.log == nil {
 		ix.log = slog.New(slog.DiscardHandler)
+	}
+	ix.queryTimeout = cfg.QueryEmbedTimeout
+	if ix.queryTimeout <= 0 {
+		ix.queryTimeout = DefaultQueryEmbedTimeout
 	}
 	ix.fuse = defaultFusion
 	if ix.dir != "" {
@@ -172,26 +181,26 @@ func (ix *Index) refresh(ctx context.Context, open, force bool) (falaj.IndexStat
 		}
 		cs := chunkDocument(d, ix.size)
 		if len(cs) == 0 {
-			skipped = append(skipped, d.Path+": no text left after removing boilerplate")
+			why := "no text left after removing boilerplate"
+			if len(cleanUnits(d)) > 0 {
+				why = "no words to index"
+			}
+			skipped = append(skipped, d.Path+": "+why)
 			continue
 		}
 		chunks[d.ID] = cs
 		kept = append(kept, d)
 	}
 	docs = kept
-	stats.Skipped = skipped
-	for _, s := range skipped {
-		ix.log.WarnContext(ctx, "corpus file skipped", "corpus", ix.name, "file", s)
+	reportSkipped := func() {
+		stats.Skipped = skipped
+		for _, s := range skipped {
+			ix.log.WarnContext(ctx, "corpus file skipped", "corpus", ix.name, "file", s)
+		}
 	}
 	if len(docs) == 0 {
-		why := "it has no .txt or .md files"
-		if len(skipped) > 0 {
-			why = "none of its files could be used (" + strings.Join(skipped, "; ") + ")"
-		}
-		return stats, &falaj.UserError{
-			Msg: fmt.Sprintf("There is nothing to index in %s: %s. Point --corpus (or FALAJ_CORPUS) at a folder of UTF-8 .txt or .md files.", ix.name, why),
-			Err: errors.New("retrieval: empty corpus"),
-		}
+		reportSkipped()
+		return stats, ix.nothingToIndex(skipped)
 	}
 
 	want := manifest{Format: snapshotFormat, Embedder: ix.emb.Name(), Chunker: ix.chunkerName(), Docs: map[string]docEntry{}}
@@ -269,9 +278,16 @@ func (ix *Index) refresh(ctx context.Context, open, force bool) (falaj.IndexStat
 		if err != nil {
 			return stats, err
 		}
-		want.Dim = len(vecs[0])
+		stats.Embedded = len(toEmbed)
+		toEmbed, vecs, docs, skipped = ix.dropUnplaced(toEmbed, vecs, docs, chunks, want, skipped)
+		if len(docs) == 0 {
+			reportSkipped()
+			return stats, ix.nothingToIndex(skipped)
+		}
+		if len(vecs) > 0 {
+			want.Dim = len(vecs[0])
+		}
 	}
-	stats.Embedded = len(toEmbed)
 
 	next := newState(db, col, want, docs, chunks)
 	apply := func() error {
@@ -307,6 +323,7 @@ func (ix *Index) refresh(ctx context.Context, open, force bool) (falaj.IndexStat
 		}
 	}
 
+	reportSkipped()
 	stats.Documents = len(docs)
 	stats.Passages = len(next.passages)
 	stats.FromCache = fromFile && !changed
@@ -316,6 +333,64 @@ func (ix *Index) refresh(ctx context.Context, open, force bool) (falaj.IndexStat
 		"embedded", stats.Embedded, "removed", stats.Removed, "skipped", len(stats.Skipped), "from_cache", stats.FromCache,
 		"embedder", stats.Embedder, "took_ms", stats.Took.Milliseconds())
 	return stats, nil
+}
+
+// nothingToIndex is the error for a corpus without a usable document.
+func (ix *Index) nothingToIndex(skipped []string) error {
+	why := "it has no .txt or .md files"
+	if len(skipped) > 0 {
+		why = "none of its files could be used (" + strings.Join(skipped, "; ") + ")"
+	}
+	return &falaj.UserError{
+		Msg: fmt.Sprintf("There is nothing to index in %s: %s. Point --corpus (or FALAJ_CORPUS) at a folder of UTF-8 .txt or .md files.", ix.name, why),
+		Err: errors.New("retrieval: empty corpus"),
+	}
+}
+
+// dropUnplaced removes the chunks whose vector is nil (the embedder gave them the zero
+// vector, see embedAll) from toEmbed, chunks and want, and a document left without
+// passages from docs, noting each in skipped. The other passages keep their ids.
+func (ix *Index) dropUnplaced(toEmbed []chunk, vecs [][]float32, docs []document, chunks map[string][]chunk, want manifest, skipped []string) ([]chunk, [][]float32, []document, []string) {
+	gone := map[string]bool{}
+	keptChunks, keptVecs := toEmbed[:0:0], vecs[:0:0]
+	for i, c := range toEmbed {
+		if vecs[i] == nil {
+			gone[c.passage.ID] = true
+			continue
+		}
+		keptChunks = append(keptChunks, c)
+		keptVecs = append(keptVecs, vecs[i])
+	}
+	if len(gone) == 0 {
+		return toEmbed, vecs, docs, skipped
+	}
+	why := "the embedder " + ix.emb.Name() + " returned a zero vector"
+	keptDocs := docs[:0:0]
+	for _, d := range docs {
+		cs := chunks[d.ID]
+		left := slices.DeleteFunc(slices.Clone(cs), func(c chunk) bool { return gone[c.passage.ID] })
+		if len(left) == len(cs) {
+			keptDocs = append(keptDocs, d)
+			continue
+		}
+		if len(left) == 0 {
+			skipped = append(skipped, d.Path+": "+why+" for every passage")
+			delete(chunks, d.ID)
+			delete(want.Docs, d.ID)
+			continue
+		}
+		for _, c := range cs {
+			if gone[c.passage.ID] {
+				skipped = append(skipped, fmt.Sprintf("%s: passage %d not indexed: %s", d.Path, c.passage.Ordinal, why))
+			}
+		}
+		chunks[d.ID] = left
+		e := want.Docs[d.ID]
+		e.Passages = slices.DeleteFunc(e.Passages, func(id string) bool { return gone[id] })
+		want.Docs[d.ID] = e
+		keptDocs = append(keptDocs, d)
+	}
+	return keptChunks, keptVecs, keptDocs, skipped
 }
 
 // sameContent reports whether col holds each chunk with the same text (a guard against
@@ -354,7 +429,8 @@ func newState(db *chromem.DB, col *chromem.Collection, m manifest, docs []docume
 }
 
 // withAcronyms adds to a passage's terms the long form of each acronym it uses (once
-// per use) and each acronym whose long form it spells out (once).
+// per use; not when lexical.Terms already gives both the same term, as for "US") and
+// each acronym whose long form it spells out (once).
 func withAcronyms(text string, terms []string, acr map[string]string) []string {
 	have := map[string]bool{}
 	for _, t := range terms {
@@ -363,6 +439,9 @@ func withAcronyms(text string, terms []string, acr map[string]string) []string {
 	out := terms
 	for a, n := range lexical.UsedAcronyms(text, acr) {
 		long := lexical.Terms(acr[a])
+		if slices.Equal(long, lexical.Terms(a)) {
+			continue // "US" and "United States" are already one term, "us"
+		}
 		for range n {
 			out = append(out, long...)
 		}

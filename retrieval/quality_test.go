@@ -149,8 +149,8 @@ func TestQuality(t *testing.T) {
 	if hit3 != n {
 		t.Errorf("hit@3 = %d/%d; want %d/%d", hit3, n, n, n)
 	}
-	if hit1 < 12 {
-		t.Errorf("hit@1 = %d/%d; want at least 12", hit1, n)
+	if hit1 < 13 {
+		t.Errorf("hit@1 = %d/%d; want at least 13", hit1, n)
 	}
 	for _, q := range qs {
 		r := ask(t, ix, q, 3)

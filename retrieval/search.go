@@ -5,18 +5,24 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/falaj-bot/falaj"
 	"github.com/falaj-bot/falaj/lexical"
 )
 
 // DefaultMinConfidence is the SearchResult.Confidence below which the Engine should
-// decline. Chosen on the 16 questions of testdata/questions.jsonl plus 24 probes of our
-// own (docs/RETRIEVAL.md): every answerable question and on-topic paraphrase scored at
+// decline: falaj.DefaultMinConfidence, the one threshold, calibrated here. Chosen on
+// the 16 questions of testdata/questions.jsonl plus 24 probes of our own
+// (docs/RETRIEVAL.md): every answerable question and on-topic paraphrase scored at
 // least 0.63, every off-topic probe (including ones that mention Oman or use a rare
 // corpus word, "Who is the president of Brazil?") at most 0.33; 0.45 sits in the gap,
 // nearer the off-topic side so that paraphrases with words the corpus lacks still pass.
-const DefaultMinConfidence = 0.45
+const DefaultMinConfidence = falaj.DefaultMinConfidence
+
+// DefaultQueryEmbedTimeout is how long Search waits for the query's vector when
+// Config.QueryEmbedTimeout is 0.
+const DefaultQueryEmbedTimeout = 5 * time.Second
 
 // Candidates fetched from each side before fusion: at least minCandidates, or
 // candidateFactor·k when larger.
@@ -46,14 +52,28 @@ func defaultFusion(vec, kw []scored) []scored { return fuseWeighted(vectorWeight
 // weighs the most, so "What is the capital of France?" scores near 0. Compare it with
 // DefaultMinConfidence.
 //
-// k is clamped to Len. An empty query or k < 1 returns an empty result. If the
-// embedder fails (say, an embedding server is down) Search logs a warning and answers
-// from the keyword index alone; only a cancelled ctx is an error.
+// k is clamped to Len. An empty query or k < 1 returns an empty result. The query is
+// embedded before the index is locked, for at most Config.QueryEmbedTimeout (the
+// Embedder must return when its ctx ends): a slow embedding server delays only this
+// search, never Reindex or other searches. If the embedder fails or takes too long,
+// Search logs a warning and answers from the keyword index alone; only a cancelled ctx
+// is an error.
 func (ix *Index) Search(ctx context.Context, query string, k int) (falaj.SearchResult, error) {
 	query = strings.TrimSpace(query)
 	if query == "" || k < 1 {
 		return falaj.SearchResult{}, nil
 	}
+	warn := func(err error) {
+		ix.log.WarnContext(ctx, "vector search failed; keyword results only", "embedder", ix.emb.Name(), "err", err)
+	}
+	qv, err := ix.embedQuery(ctx, query)
+	if err != nil {
+		if ctx.Err() != nil {
+			return falaj.SearchResult{}, fmt.Errorf("search: %w", context.Cause(ctx))
+		}
+		warn(err)
+	}
+
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	st := ix.st
@@ -63,12 +83,12 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (falaj.SearchR
 
 	terms := lexical.Terms(query)
 	kw := st.kw.search(terms, cand)
-	vec, err := ix.vectorSearch(ctx, st, query, cand)
+	vec, err := vectorSearch(ctx, st, qv, cand)
 	if err != nil {
 		if ctx.Err() != nil {
 			return falaj.SearchResult{}, fmt.Errorf("search: %w", context.Cause(ctx))
 		}
-		ix.log.WarnContext(ctx, "vector search failed; keyword results only", "embedder", ix.emb.Name(), "err", err)
+		warn(err)
 	}
 	fused := ix.fuse(vec, kw)
 	if len(fused) > k {
@@ -88,25 +108,42 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (falaj.SearchR
 	return res, nil
 }
 
-// vectorSearch embeds the query and returns the n nearest passages.
-func (ix *Index) vectorSearch(ctx context.Context, st *state, query string, n int) ([]scored, error) {
-	n = min(n, st.col.Count())
-	if n == 0 {
-		return nil, nil
-	}
-	vs, err := ix.emb.Embed(ctx, []string{query})
+// embedQuery returns the query's normalized vector, waiting at most ix.queryTimeout
+// for the embedder. A query without features (only punctuation or stop words) gets
+// nil and no error: keywords decide.
+func (ix *Index) embedQuery(ctx context.Context, query string) ([]float32, error) {
+	ectx, cancel := context.WithTimeoutCause(ctx, ix.queryTimeout,
+		fmt.Errorf("no query vector within %v (Config.QueryEmbedTimeout)", ix.queryTimeout))
+	defer cancel()
+	vs, err := ix.emb.Embed(ectx, []string{query})
 	if err != nil {
+		if ctx.Err() == nil && ectx.Err() != nil {
+			err = fmt.Errorf("%w: %w", context.Cause(ectx), err)
+		}
 		return nil, fmt.Errorf("embed query: %w", err)
 	}
 	if len(vs) != 1 {
 		return nil, fmt.Errorf("embed query: got %d vectors for 1 text", len(vs))
 	}
-	qv, err := checkVector(vs[0], st.man.Dim)
+	qv, err := checkVector(vs[0], 0)
 	if errors.Is(err, errZeroVector) {
-		return nil, nil // no features (only punctuation or stop words): keywords decide
+		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("embed query: %w", err)
+	}
+	return qv, nil
+}
+
+// vectorSearch returns the n passages of st nearest to the normalized query vector
+// qv; none when qv is nil.
+func vectorSearch(ctx context.Context, st *state, qv []float32, n int) ([]scored, error) {
+	n = min(n, st.col.Count())
+	if n == 0 || qv == nil {
+		return nil, nil
+	}
+	if len(qv) != st.man.Dim {
+		return nil, fmt.Errorf("query vector has %d dimensions, the index %d", len(qv), st.man.Dim)
 	}
 	rs, err := st.col.QueryEmbedding(ctx, qv, n, nil, nil)
 	if err != nil {

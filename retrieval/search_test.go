@@ -1,0 +1,127 @@
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// stallingEmbedder stands for an embedding server that accepts the request and never
+// answers: passages are embedded offline, but embedding the query stall blocks until
+// the call's ctx ends or release is closed. Each stalled call first sends on entered
+// when that is not nil.
+type stallingEmbedder struct {
+	Local
+	stall   string
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s *stallingEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	if len(texts) != 1 || texts[0] != s.stall {
+		return s.Local.Embed(ctx, texts)
+	}
+	if s.entered != nil {
+		s.entered <- struct{}{}
+	}
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-s.release:
+		return nil, errors.New("connection reset")
+	}
+}
+
+func TestSearchGivesUpOnAStalledQueryEmbedding(t *testing.T) {
+	const q = "When was the Aflaj irrigation system developed?"
+	for _, tt := range []struct {
+		name    string
+		timeout time.Duration
+		want    time.Duration
+	}{
+		{"default", 0, DefaultQueryEmbedTimeout},
+		{"configured", 2 * time.Second, 2 * time.Second},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				log, buf := logBuffer()
+				emb := &stallingEmbedder{stall: q}
+				ix, _, err := Open(t.Context(), Config{Corpus: os.DirFS(corpusDir(t)), Embedder: emb, Logger: log, QueryEmbedTimeout: tt.timeout})
+				if err != nil {
+					t.Fatal(err)
+				}
+				start := time.Now() // the bubble's fake clock
+				res, err := ix.Search(t.Context(), q, 3)
+				took := time.Since(start)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if took != tt.want {
+					t.Errorf("Search took %v; want the query embedding abandoned after %v", took, tt.want)
+				}
+				if len(res.Passages) == 0 || !strings.Contains(res.Passages[0].Text, "2500 BCE") {
+					t.Errorf("Search = %+v; want the keyword result", res.Passages)
+				}
+				if !strings.Contains(buf.String(), "keyword results only") {
+					t.Errorf("log:\n%s\nwant a warning", buf)
+				}
+			})
+		})
+	}
+}
+
+func TestStalledQueryEmbeddingBlocksNeitherReindexNorOtherSearches(t *testing.T) {
+	const q = "When was the Aflaj irrigation system developed?"
+	corpus := corpusDir(t)
+	emb := &stallingEmbedder{stall: q, entered: make(chan struct{}), release: make(chan struct{})}
+	ix, _, err := Open(t.Context(), Config{Corpus: os.DirFS(corpus), Embedder: emb, QueryEmbedTimeout: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		n   int
+		err error
+	}
+	stalled := make(chan result, 1)
+	go func() {
+		res, err := ix.Search(t.Context(), q, 3)
+		stalled <- result{len(res.Passages), err}
+	}()
+	<-emb.entered // that search now waits for its embedder
+
+	write(t, corpus, "aflaj.md", "# Aflaj\n\nThe Aflaj irrigation system is about 4500 years old.")
+	others := make(chan result, 2)
+	go func() {
+		st, err := ix.Reindex(t.Context())
+		others <- result{st.Embedded, err}
+	}()
+	go func() {
+		res, err := ix.Search(t.Context(), "How old is the Aflaj system?", 1)
+		others <- result{len(res.Passages), err}
+	}()
+	guard := time.After(30 * time.Second) // a guard against a hang, not a synchronisation
+	for range 2 {
+		select {
+		case r := <-others:
+			if r.err != nil || r.n == 0 {
+				t.Errorf("Reindex or Search beside the stalled search: %+v", r)
+			}
+		case <-guard:
+			close(emb.release)
+			t.Fatal("Reindex or another Search waited for a search whose query embedding stalled")
+		}
+	}
+	select {
+	case <-stalled:
+		t.Fatal("the stalled search returned before its embedder answered")
+	default:
+	}
+	close(emb.release)
+	if r := <-stalled; r.err != nil || r.n == 0 {
+		t.Errorf("stalled search after the embedder failed: %+v; want keyword results", r)
+	}
+}
