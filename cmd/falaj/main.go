@@ -75,6 +75,8 @@ func commands() []command {
 		{"sources", "list the indexed documents", runSources},
 		{"eval", "measure retrieval and answers on a question set", runEval},
 		{"serve", "serve the web page and JSON API (for workshops; works offline)", runServe},
+		{"discord", "run the Discord bot (needs DISCORD_TOKEN; see docs/DISCORD.md)", runDiscord},
+		{"feedback", "summarise the 👍/👎 votes of the Discord bot", runFeedback},
 	}
 }
 

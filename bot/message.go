@@ -1,0 +1,160 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/falaj-bot/falaj"
+)
+
+// threadArchiveMinutes is how long a conversation thread stays open without messages.
+const threadArchiveMinutes = 1440
+
+// onMessage answers a message that mentions the bot, a DM, or (with
+// MentionFreeTriggers) any message in a thread the bot opened. Bots, webhooks and the
+// bot itself are ignored. In a channel the bot opens a thread on the question and
+// answers there; in a thread or a DM it replies in place. Follow-ups in the bot's
+// threads and DMs are asked with the conversation's history.
+func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) {
+	start := time.Now()
+	me := b.s.State.User
+	if m.Author == nil || m.Author.Bot || m.WebhookID != "" || (me != nil && m.Author.ID == me.ID) {
+		return
+	}
+	dm := m.GuildID == ""
+	mentioned := false
+	for _, u := range m.Mentions {
+		if me != nil && u.ID == me.ID {
+			mentioned = true
+		}
+	}
+	ours := b.history.has(m.ChannelID) // a thread the bot opened, or a DM it answered in
+	if !dm && !mentioned && !(b.cfg.MentionFreeTriggers && ours) {
+		return
+	}
+	if !b.allowed(ctx, m.GuildID, m.ChannelID) {
+		return
+	}
+	text := m.Content
+	if me != nil {
+		text = strings.NewReplacer("<@"+me.ID+">", "", "<@!"+me.ID+">", "").Replace(text)
+	}
+	attrs := []any{"message", m.ID, "guild", m.GuildID, "channel", m.ChannelID}
+	ref := m.Reference()
+	ref.FailIfNotExists = new(bool)
+	out := &messageSink{b: b, channelID: m.ChannelID, ref: ref}
+	if ok, wait, tell := b.limiter.allow(m.Author.ID); !ok {
+		b.log.InfoContext(ctx, "rate limited", append(attrs, "user", m.Author.ID, "wait_ms", wait.Milliseconds())...)
+		if tell {
+			_ = out.fail(ctx, slowDown(wait))
+		}
+		return
+	}
+	q, err := falaj.CleanQuestion(text)
+	if err != nil {
+		b.reportFailure(ctx, out, err, attrs)
+		return
+	}
+	conv := m.ChannelID
+	if !dm {
+		thread, err := b.parent(ctx, m.ChannelID)
+		if err == nil && thread == "" && !ours {
+			// A channel, not a thread: open a thread on the question and answer there.
+			ch, err := b.s.MessageThreadStartComplex(m.ChannelID, m.ID, &discordgo.ThreadStart{
+				Name:                truncate(oneLine(q), 100),
+				AutoArchiveDuration: threadArchiveMinutes,
+			}, discordgo.WithContext(ctx))
+			if err != nil {
+				b.log.InfoContext(ctx, "no thread; replying in the channel", append(attrs, "err", redact(err.Error(), b.s.Token))...)
+				conv = ""
+			} else {
+				b.history.start(ch.ID)
+				b.parents.Store(ch.ID, m.ChannelID)
+				conv = ch.ID
+				out = &messageSink{b: b, channelID: ch.ID}
+			}
+		} else if !ours {
+			conv = "" // someone else's thread: answer, without a history to keep
+		}
+	}
+	b.log.DebugContext(ctx, "question", append(attrs, "question", q)...)
+	a, err := b.answer(ctx, falaj.Question{Text: q, History: b.history.get(conv)}, out)
+	if err != nil {
+		b.reportFailure(ctx, out, err, attrs)
+		return
+	}
+	b.deliver(ctx, out, "", q, a, conv, start, attrs)
+}
+
+// messageSink delivers an answer as channel messages: the first one is sent when the
+// first text arrives (or at the end) and edited after that; more parts are new
+// messages. ref, when set, makes the first message a reply (without a ping: replied_user
+// is false and the parse list empty).
+type messageSink struct {
+	b         *Bot
+	channelID string
+	ref       *discordgo.MessageReference
+
+	mu    sync.Mutex
+	first *discordgo.Message
+}
+
+// put sends the first message, or edits it when it was sent.
+func (o *messageSink) put(ctx context.Context, content string, r *reply) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.first == nil {
+		send := &discordgo.MessageSend{Content: content, Reference: o.ref, AllowedMentions: noMentions()}
+		if r != nil {
+			send.Embeds, send.Components = r.embeds, r.components
+		}
+		msg, err := o.b.s.ChannelMessageSendComplex(o.channelID, send, discordgo.WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		o.first = msg
+		return nil
+	}
+	edit := &discordgo.MessageEdit{ID: o.first.ID, Channel: o.channelID, Content: &content, AllowedMentions: noMentions()}
+	if r != nil {
+		nn := *r
+		nn.nonNil()
+		edit.Embeds, edit.Components = &nn.embeds, &nn.components
+	}
+	_, err := o.b.s.ChannelMessageEditComplex(edit, discordgo.WithContext(ctx))
+	return err
+}
+
+func (o *messageSink) progress(ctx context.Context, text string) error {
+	return o.put(ctx, progressText("", text), nil)
+}
+
+func (o *messageSink) fail(ctx context.Context, text string) error {
+	return o.put(ctx, text, &reply{})
+}
+
+func (o *messageSink) final(ctx context.Context, r reply) error {
+	last := len(r.parts) - 1
+	first := reply{}
+	if last == 0 {
+		first = r
+	}
+	if err := o.put(ctx, r.parts[0], &first); err != nil {
+		return err
+	}
+	for n, p := range r.parts[1:] {
+		send := &discordgo.MessageSend{Content: p, AllowedMentions: noMentions()}
+		if n+1 == last {
+			send.Embeds, send.Components = r.embeds, r.components
+		}
+		if _, err := o.b.s.ChannelMessageSendComplex(o.channelID, send, discordgo.WithContext(ctx)); err != nil {
+			return fmt.Errorf("message %d of %d: %w", n+2, len(r.parts), err)
+		}
+	}
+	return nil
+}

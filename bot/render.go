@@ -1,0 +1,183 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/falaj-bot/falaj"
+)
+
+// Discord's limits on embeds, in characters.
+const (
+	maxEmbedTitle       = 256
+	maxEmbedDescription = 4096
+	maxEmbedFields      = 25
+	maxFieldName        = 256
+	maxFieldValue       = 1024
+	maxEmbedFooter      = 2048
+	maxEmbedTotal       = 6000
+	maxQuoteRunes       = 200 // a "short quote" in the Sources embed
+	embedColor          = 0x1f7a6d
+)
+
+// noMentions is sent on every message, edit, interaction response and followup: its
+// empty parse list means nothing in the text (@everyone, @here, <@id>, <@&role>) pings
+// anyone, whatever the question, the corpus or the model says.
+func noMentions() *discordgo.MessageAllowedMentions {
+	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+}
+
+// reply is an answer rendered for Discord: the text parts (each ≤ 2000 characters), the
+// embeds and the components that go with the last part.
+type reply struct {
+	parts      []string
+	embeds     []*discordgo.MessageEmbed
+	components []discordgo.MessageComponent
+}
+
+// renderAnswer renders a as Discord messages: prefix (the quoted question of /ask, or
+// ""), the text with its [n] markers and note, split within Discord's limit, then a
+// Sources embed (none when the answer declined) and the feedback buttons.
+func renderAnswer(prefix string, a falaj.Answer) reply {
+	text := prefix + a.Text
+	if a.Note != "" {
+		text += "\n\n-# " + oneLine(a.Note)
+	}
+	r := reply{parts: splitMessage(text, maxMessageRunes)}
+	if len(r.parts) == 0 {
+		r.parts = []string{"(no answer)"}
+	}
+	if a.Answered && len(a.Citations) > 0 {
+		r.embeds = []*discordgo.MessageEmbed{sourcesEmbed(a.Citations)}
+	}
+	r.components = feedbackButtons(a.ID)
+	return r
+}
+
+// sourcesEmbed lists the citations: one field per citation, named "[n] Title", with the
+// author, the passage number and a short quote, all within Discord's embed limits.
+func sourcesEmbed(cs []falaj.Citation) *discordgo.MessageEmbed {
+	e := &discordgo.MessageEmbed{Title: "Sources", Color: embedColor}
+	total := utf8.RuneCountInString(e.Title)
+	for i, c := range cs {
+		if len(e.Fields) == maxEmbedFields-1 && i < len(cs)-1 {
+			more := fmt.Sprintf("%d more sources are not shown.", len(cs)-i)
+			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "…", Value: more})
+			break
+		}
+		name := truncate(fmt.Sprintf("[%d] %s", c.N, oneLine(c.Passage.Title)), maxFieldName)
+		value := citationValue(c)
+		n := utf8.RuneCountInString(name) + utf8.RuneCountInString(value)
+		if total+n > maxEmbedTotal-100 { // keep room for the "more" line
+			more := fmt.Sprintf("%d more sources are not shown.", len(cs)-i)
+			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "…", Value: more})
+			break
+		}
+		total += n
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: name, Value: value})
+	}
+	return e
+}
+
+// citationValue is the body of a citation's field: "Author · passage n" and a quote.
+func citationValue(c falaj.Citation) string {
+	by := oneLine(c.Passage.Author)
+	if by == "" {
+		by = oneLine(c.Passage.Outlet)
+	}
+	var b strings.Builder
+	if by != "" {
+		b.WriteString(truncate(by, 200))
+		b.WriteString(" · ")
+	}
+	fmt.Fprintf(&b, "passage %d", c.Passage.Ordinal)
+	quote := c.Quote
+	if quote == "" {
+		quote = firstSentence(c.Passage.Text)
+	}
+	if quote = oneLine(quote); quote != "" {
+		b.WriteString("\n> ")
+		b.WriteString(truncate(quote, maxQuoteRunes))
+	}
+	return truncate(b.String(), maxFieldValue)
+}
+
+// sourcesListEmbed renders the corpus for /sources within the embed limits.
+func sourcesListEmbed(srcs []falaj.Source) *discordgo.MessageEmbed {
+	passages := 0
+	for _, s := range srcs {
+		passages += s.Passages
+	}
+	e := &discordgo.MessageEmbed{
+		Title: truncate(fmt.Sprintf("Sources: %d documents, %d passages", len(srcs), passages), maxEmbedTitle),
+		Color: embedColor,
+	}
+	var b strings.Builder
+	for i, s := range srcs {
+		line := "• **" + oneLine(s.Title) + "**"
+		var meta []string
+		for _, m := range []string{s.Author, s.Outlet, s.Date} {
+			if m = oneLine(m); m != "" {
+				meta = append(meta, m)
+			}
+		}
+		if len(meta) > 0 {
+			line += " — " + strings.Join(meta, ", ")
+		}
+		line = truncate(line, 400) + "\n"
+		more := fmt.Sprintf("… and %d more.", len(srcs)-i)
+		if utf8.RuneCountInString(b.String())+utf8.RuneCountInString(line)+len(more) > maxEmbedDescription {
+			b.WriteString(more)
+			break
+		}
+		b.WriteString(line)
+	}
+	if len(srcs) == 0 {
+		b.WriteString("The index is empty.")
+	}
+	e.Description = strings.TrimSpace(b.String())
+	return e
+}
+
+// embedSize is the number of characters Discord counts against the 6000 total.
+func embedSize(e *discordgo.MessageEmbed) int {
+	n := utf8.RuneCountInString(e.Title) + utf8.RuneCountInString(e.Description)
+	for _, f := range e.Fields {
+		n += utf8.RuneCountInString(f.Name) + utf8.RuneCountInString(f.Value)
+	}
+	if e.Footer != nil {
+		n += utf8.RuneCountInString(e.Footer.Text)
+	}
+	if e.Author != nil {
+		n += utf8.RuneCountInString(e.Author.Name)
+	}
+	return n
+}
+
+// truncate shortens s to at most max runes, ending with "…" when it cut.
+func truncate(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:max-1])) + "…"
+}
+
+// oneLine collapses runs of white space, newlines included, into single spaces.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// firstSentence returns the text up to the first sentence end, or all of it.
+func firstSentence(s string) string {
+	s = oneLine(s)
+	for i, r := range s {
+		if strings.ContainsRune(".!?", r) && (i+1 == len(s) || s[i+1] == ' ') {
+			return s[:i+1]
+		}
+	}
+	return s
+}

@@ -1,0 +1,107 @@
+package bot
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/falaj-bot/falaj"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden and docs/discord-transcript.md")
+
+// golden compares got with testdata/<TestName>.golden, rewriting it with -update.
+func golden(t *testing.T, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", strings.ReplaceAll(t.Name(), "/", "_")+".golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("rendered output differs from %s (run go test -update and review the diff):\n%s", path, got)
+	}
+}
+
+func TestRenderAnswer(t *testing.T) {
+	a := falaj.Answer{
+		ID:       "4f2a9c1e",
+		Question: "Why is Oman trusted as a mediator?",
+		Text:     "Oman has kept ties with both Washington and Tehran [1], and hosts talks quietly [2].",
+		Answered: true,
+		Note:     "LLM unavailable: timeout; extractive answer shown",
+		Citations: []falaj.Citation{
+			{N: 1, Quote: "Oman, with its long history of neutrality and its established relationships with both Washington and Tehran, provides a strategic and discreet venue.",
+				Passage: falaj.Passage{Title: "Oman Hosts Crucial Discussions Between Iran and the United States", Author: "Staff Report", Ordinal: 3}},
+			{N: 2, Passage: falaj.Passage{Title: "Oman's Quiet Role", Outlet: "Gulf News", Ordinal: 1, Text: "Muscat hosted the talks. Nobody announced them."}},
+		},
+	}
+	r := renderAnswer("> Why is Oman trusted as a mediator?\n\n", a)
+	var got bytes.Buffer
+	enc := json.NewEncoder(&got)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(map[string]any{"parts": r.parts, "embeds": r.embeds, "components": r.components}); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, got.Bytes())
+
+	declined := renderAnswer("", falaj.Answer{ID: "d1", Text: "The sources do not cover this."})
+	if len(declined.embeds) != 0 || len(declined.parts) != 1 || len(declined.components) != 1 {
+		t.Errorf("declined answer renders %+v, want its text and the buttons, no sources", declined)
+	}
+}
+
+func TestSourcesEmbedWithinLimits(t *testing.T) {
+	huge := strings.Repeat("ẞig ", 3000)
+	var cs []falaj.Citation
+	for i := range 40 {
+		cs = append(cs, falaj.Citation{N: i + 1, Quote: huge, Passage: falaj.Passage{Title: huge, Author: huge, Ordinal: i + 1}})
+	}
+	for _, tt := range []struct {
+		name string
+		cs   []falaj.Citation
+	}{{"40 huge citations", cs}, {"3 huge citations", cs[:3]}, {"one", cs[:1]}} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := sourcesEmbed(tt.cs)
+			if len(e.Fields) > maxEmbedFields {
+				t.Errorf("%d fields > %d", len(e.Fields), maxEmbedFields)
+			}
+			for _, f := range e.Fields {
+				if n := utf8.RuneCountInString(f.Name); n > maxFieldName || n == 0 {
+					t.Errorf("field name of %d characters", n)
+				}
+				if n := utf8.RuneCountInString(f.Value); n > maxFieldValue || n == 0 {
+					t.Errorf("field value of %d characters", n)
+				}
+			}
+			if n := embedSize(e); n > maxEmbedTotal {
+				t.Errorf("embed of %d characters > %d", n, maxEmbedTotal)
+			}
+		})
+	}
+	var srcs []falaj.Source
+	for range 200 {
+		srcs = append(srcs, falaj.Source{Title: huge[:300], Author: "A", Passages: 3})
+	}
+	e := sourcesListEmbed(srcs)
+	if n := utf8.RuneCountInString(e.Description); n > maxEmbedDescription || !strings.Contains(e.Description, "more.") {
+		t.Errorf("/sources description of %d characters, want ≤ %d ending in \"… and N more.\"", n, maxEmbedDescription)
+	}
+	if n := embedSize(e); n > maxEmbedTotal {
+		t.Errorf("/sources embed of %d characters > %d", n, maxEmbedTotal)
+	}
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/falaj-bot/falaj"
+	"github.com/falaj-bot/falaj/bot"
+)
+
+// defaultFeedbackPath is where 👍/👎 clicks go when FALAJ_FEEDBACK is unset.
+const defaultFeedbackPath = "falaj-feedback.jsonl"
+
+// runDiscord runs the Discord bot until ctx is done (Ctrl-C, SIGTERM). The token comes
+// only from the environment or .env (DISCORD_TOKEN), never from a flag.
+func runDiscord(ctx context.Context, a *app, args []string) error {
+	fs := a.flagSet("discord", "discord [flags]   (needs DISCORD_TOKEN; see docs/DISCORD.md)")
+	var c common
+	if err := c.register(fs, a.settings, "info"); err != nil {
+		return err
+	}
+	rate, err := a.settings.integer("FALAJ_RATE", 5)
+	if err != nil {
+		return err
+	}
+	mentionFree, err := a.settings.boolean("FALAJ_MENTION_FREE", false)
+	if err != nil {
+		return err
+	}
+	appID := fs.String("app-id", a.settings.str("DISCORD_APP_ID", ""), "application id; empty: the token's application (env DISCORD_APP_ID)")
+	guilds := fs.String("guilds", a.settings.str("DISCORD_GUILD_IDS", ""), "comma-separated server ids to register the slash commands in; empty: globally (env DISCORD_GUILD_IDS)")
+	channels := fs.String("channels", a.settings.str("FALAJ_CHANNELS", ""), "comma-separated channel ids to answer in; empty: all (env FALAJ_CHANNELS)")
+	fs.IntVar(&rate, "rate", rate, "questions per person per minute (env FALAJ_RATE)")
+	fs.BoolVar(&mentionFree, "mention-free", mentionFree, "answer every message in the bot's threads, not only mentions; needs the Message Content intent (env FALAJ_MENTION_FREE)")
+	feedback := fs.String("feedback", a.settings.str("FALAJ_FEEDBACK", defaultFeedbackPath), "JSON Lines file for 👍/👎 clicks; off: keep none (env FALAJ_FEEDBACK)")
+	apiURL := fs.String("api-url", a.settings.str("DISCORD_API_URL", ""), "base URL for Discord REST and the gateway lookup, e.g. a REST proxy; empty: discord.com (env DISCORD_API_URL)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &usageError{msg: fmt.Sprintf("discord takes no arguments, got %q", fs.Args()), help: "Run 'falaj discord --help' for usage."}
+	}
+	if rate < 0 {
+		return &usageError{msg: fmt.Sprintf("--rate %d: give the questions per person per minute, or 0 for the default", rate)}
+	}
+	token := a.settings.str("DISCORD_TOKEN", "")
+	if token == "" {
+		return &falaj.UserError{Msg: "DISCORD_TOKEN is not set. Create a bot at https://discord.com/developers/applications " +
+			"(your app → Bot → Reset Token), put DISCORD_TOKEN=… in .env or the environment, and see docs/DISCORD.md."}
+	}
+	if *feedback == "off" {
+		*feedback = ""
+	}
+	w, err := a.wire(ctx, &c)
+	if err != nil {
+		return err
+	}
+	b, err := bot.New(bot.Config{
+		Token:               token,
+		AppID:               *appID,
+		GuildIDs:            splitList(*guilds),
+		Channels:            splitList(*channels),
+		Rate:                rate,
+		MentionFreeTriggers: mentionFree,
+		APIURL:              *apiURL,
+		FeedbackPath:        *feedback,
+		Logger:              w.log,
+		Answerer:            w.eng,
+		Sources:             w.ix,
+		Reindexer:           w.ix,
+	})
+	if err != nil {
+		return err
+	}
+	return b.Run(ctx)
+}
+
+// splitList splits a comma- or space-separated list, dropping empty items.
+func splitList(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
+}

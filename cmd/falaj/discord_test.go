@@ -1,0 +1,69 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestDiscordSettings(t *testing.T) {
+	// Discord answers the gateway lookup with 401: the token was rejected.
+	var auth string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v9/gateway" {
+			auth = r.Header.Get("Authorization")
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		w.Write([]byte(`{"message": "401: Unauthorized", "code": 0}`))
+	}))
+	t.Cleanup(srv.Close)
+	for _, tt := range []struct {
+		name     string
+		env      []string
+		args     []string
+		code     int
+		inStderr string
+	}{
+		{"no token", nil, nil, 1, "DISCORD_TOKEN is not set"},
+		{"negative rate", []string{"DISCORD_TOKEN", "x"}, []string{"--rate", "-1"}, 2, "--rate -1"},
+		{"bad mention-free", []string{"DISCORD_TOKEN", "x", "FALAJ_MENTION_FREE", "maybe"}, nil, 2, "FALAJ_MENTION_FREE"},
+		{"bad api url", []string{"DISCORD_TOKEN", "x", "FALAJ_INDEX_DIR", "off"}, []string{"--api-url", "ftp://x"}, 1, "DISCORD_API_URL"},
+		{"rejected token", []string{"DISCORD_TOKEN", "sekrit", "DISCORD_API_URL", srv.URL, "FALAJ_INDEX_DIR", "off"}, nil, 1, "rejected DISCORD_TOKEN"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, stderr, code := runCLI(t, env(tt.env...), "", append([]string{"discord"}, tt.args...)...)
+			if code != tt.code || !strings.Contains(stderr, tt.inStderr) {
+				t.Errorf("falaj discord %v with %v: exit %d, stderr %q; want exit %d and %q", tt.args, tt.env, code, stderr, tt.code, tt.inStderr)
+			}
+			if strings.Contains(stderr, "sekrit") {
+				t.Errorf("stderr shows the token: %q", stderr)
+			}
+		})
+	}
+	if auth != "Bot sekrit" {
+		t.Errorf("the gateway lookup was sent with Authorization %q, want the token from DISCORD_TOKEN", auth)
+	}
+}
+
+func TestFeedbackSummary(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "fb.jsonl")
+	lines := `{"time":"2026-01-01T00:00:00Z","answer_id":"a1","question":"Why is Oman trusted?","vote":"up","user":"h1"}
+{"time":"2026-01-01T00:00:00Z","answer_id":"a2","question":"What did Iran want?","vote":"down","user":"h1"}
+{"time":"2026-01-01T00:00:00Z","answer_id":"a2","question":"What did Iran want?","vote":"down","user":"h2"}
+`
+	if err := os.WriteFile(path, []byte(lines), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := runCLI(t, env("FALAJ_FEEDBACK", path), "", "feedback")
+	if code != 0 || !strings.Contains(stdout, "3 votes on 2 answers from 2 people: 1 👍, 2 👎 (33% helpful)") || !strings.Contains(stdout, "2 👎 0 👍  a2  What did Iran want?") {
+		t.Errorf("falaj feedback: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	_, stderr, code = runCLI(t, env(), "", "feedback", filepath.Join(t.TempDir(), "none.jsonl"))
+	if code != 1 || !strings.Contains(stderr, "No feedback yet") {
+		t.Errorf("falaj feedback on a missing file: exit %d, stderr %q", code, stderr)
+	}
+}

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/falaj-bot/falaj"
+	"github.com/falaj-bot/falaj/bot"
+)
+
+// runFeedback summarises the 👍/👎 clicks the Discord bot stored.
+func runFeedback(ctx context.Context, a *app, args []string) error {
+	flags := a.flagSet("feedback", "feedback [flags] [file]")
+	path := flags.String("feedback", a.settings.str("FALAJ_FEEDBACK", defaultFeedbackPath), "JSON Lines file the bot stores clicks in (env FALAJ_FEEDBACK)")
+	if err := parse(flags, args); err != nil {
+		return err
+	}
+	switch flags.NArg() {
+	case 0:
+	case 1:
+		*path = flags.Arg(0)
+	default:
+		return &usageError{msg: fmt.Sprintf("feedback takes at most one file, got %q", flags.Args()), help: "Run 'falaj feedback --help' for usage."}
+	}
+	f, err := os.Open(*path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return falaj.Userf(err, "No feedback yet: %s does not exist. The Discord bot creates it on the first 👍/👎 click (FALAJ_FEEDBACK names it).", *path)
+	}
+	if err != nil {
+		return fmt.Errorf("open feedback: %w", err)
+	}
+	defer f.Close()
+	sum, err := bot.SummarizeFeedback(f)
+	if err != nil {
+		return falaj.Userf(err, "%s is not a feedback file the bot wrote: %v", *path, err)
+	}
+	_, err = fmt.Fprint(a.stdout, sum.String())
+	return err
+}
