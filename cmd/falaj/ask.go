@@ -109,7 +109,9 @@ func writeSources(w io.Writer, ans falaj.Answer) error {
 	}
 	for _, c := range ans.Citations {
 		fmt.Fprintf(&b, "[%d] %s — %s, passage %d\n", c.N, c.Passage.Title, c.Passage.Author, c.Passage.Ordinal)
-		if c.Quote != "" {
+		// An extractive answer is its quotes already; show them again only for a model's
+		// answer, where they say what the model drew on.
+		if c.Quote != "" && ans.Answerer != falaj.AnswererExtractive {
 			fmt.Fprintf(&b, "    “%s”\n", shorten(c.Quote, 300))
 		}
 	}
