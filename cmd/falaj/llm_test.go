@@ -116,3 +116,27 @@ func TestAskLLMDiesMidAnswer(t *testing.T) {
 		t.Errorf("want the extractive answer with a note after the partial stream:\n%s", out)
 	}
 }
+
+func TestEvalWithLLM(t *testing.T) {
+	srv := fakeOpenAI(t, 0, "The sources say so [1] and [9].")
+	vars := env("OPENAI_BASE_URL", srv.URL+"/v1", "FALAJ_CHAT_MODEL", "test-model", "FALAJ_INDEX_DIR", "off")
+	out, errOut, code := runCLI(t, vars, "", "eval", "--json", "--questions", "../../testdata/questions.jsonl")
+	if code != 0 {
+		t.Fatalf("exit %d; stderr %s", code, errOut)
+	}
+	var r struct {
+		Answerer   string `json:"answerer"`
+		Model      string `json:"model"`
+		Answered   int    `json:"answered"`
+		ValidCites int    `json:"valid_citations"`
+		Abstained  int    `json:"abstained"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	// The phantom [9] is dropped, so every answer's markers are valid; the two off-topic
+	// questions are declined before the model is asked.
+	if r.Answerer != "llm" || r.Model != "test-model" || r.Answered != 14 || r.ValidCites != 14 || r.Abstained != 2 {
+		t.Errorf("eval with the LLM: %+v; want 14 answered by test-model, all with valid citations, 2 abstained", r)
+	}
+}
