@@ -23,6 +23,7 @@ var allowed = map[string][]string{
 	"llm":       {".", "prompts", "github.com/sashabaranov/go-openai"},
 	"bot":       {".", "github.com/bwmarrin/discordgo"},
 	"web":       {"."},
+	"internal":  {}, // test helpers: standard library only
 }
 
 const module = "github.com/falaj-bot/falaj"

@@ -268,7 +268,7 @@ func newCandidate(passage, pos int, s string, longForms map[string]string, acr m
 	case !strings.HasSuffix(end, ".") && !strings.HasSuffix(end, "!") && words < headingWords:
 		return nil // a heading or caption
 	}
-	s = shortenAt(s, maxSentenceRunes)
+	s = Excerpt(s, maxSentenceRunes)
 	terms := map[string]bool{}
 	for _, t := range lexical.Terms(s) {
 		terms[t] = true
@@ -286,9 +286,10 @@ func newCandidate(passage, pos int, s string, longForms map[string]string, acr m
 	return &candidate{passage: passage, pos: pos, text: s, terms: terms}
 }
 
-// shortenAt cuts s to at most n runes at a word boundary and marks the cut with "…", so
-// a run-on "sentence" (a corpus without punctuation) cannot become a wall of text.
-func shortenAt(s string, n int) string {
+// Excerpt cuts s to at most n runes at a word boundary and marks the cut with " …", so a
+// quote stays faithful (nothing but the cut changes) and a run-on "sentence" of a corpus
+// without punctuation cannot become a wall of text. s is returned as it is when it fits.
+func Excerpt(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {
 		return s

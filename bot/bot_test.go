@@ -19,30 +19,13 @@ import (
 
 	"github.com/falaj-bot/falaj"
 	"github.com/falaj-bot/falaj/bot"
+	"github.com/falaj-bot/falaj/internal/falajtest"
 )
-
-// logBuffer collects the bot's logs, safe for concurrent writes.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // harness is a running bot against a fake Discord.
 type harness struct {
 	f      *fakeDiscord
-	logs   *logBuffer
+	logs   *falajtest.LogBuffer
 	cancel func() // cancels Run's context
 	stop   func() // cancels and waits for Run to return
 }
@@ -53,7 +36,7 @@ type harness struct {
 func startBot(t *testing.T, cfg bot.Config) *harness {
 	t.Helper()
 	f := newFakeDiscord(t)
-	logs := &logBuffer{}
+	logs := &falajtest.LogBuffer{}
 	cfg.Token = "test-token"
 	cfg.APIURL = f.srv.URL
 	cfg.HTTPClient = f.srv.Client()

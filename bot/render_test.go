@@ -3,38 +3,14 @@ package bot
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/falaj-bot/falaj/internal/falajtest"
+
 	"github.com/falaj-bot/falaj"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden and docs/discord-transcript.md")
-
-// golden compares got with testdata/<TestName>.golden, rewriting it with -update.
-func golden(t *testing.T, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", strings.ReplaceAll(t.Name(), "/", "_")+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("rendered output differs from %s (run go test -update and review the diff):\n%s", path, got)
-	}
-}
 
 func TestRenderAnswer(t *testing.T) {
 	a := falaj.Answer{
@@ -57,7 +33,7 @@ func TestRenderAnswer(t *testing.T) {
 	if err := enc.Encode(map[string]any{"parts": r.parts, "embeds": r.embeds, "components": r.components}); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, got.Bytes())
+	falajtest.Golden(t, got.Bytes())
 
 	declined := renderAnswer("", falaj.Answer{ID: "d1", Text: "The sources do not cover this."})
 	if len(declined.embeds) != 0 || len(declined.parts) != 1 || len(declined.components) != 1 {

@@ -3,13 +3,14 @@ package bot_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/falaj-bot/falaj/internal/falajtest"
 
 	"github.com/falaj-bot/falaj/bot"
 )
@@ -98,7 +99,7 @@ func TestTranscript(t *testing.T) {
 	got = regexp.MustCompile(`passages \((\d+) embedded, (\d+) removed\) in [0-9.]+[µm]?s\.`).ReplaceAllString(got, "passages ($1 embedded, $2 removed) in <took>.")
 	got = strings.TrimRight(got, "\n") + "\n"
 
-	if flag.Lookup("update").Value.(flag.Getter).Get().(bool) {
+	if falajtest.Update() {
 		if err := os.WriteFile(transcriptPath, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}

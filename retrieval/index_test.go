@@ -1,7 +1,6 @@
 package retrieval
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -13,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/falaj-bot/falaj"
+	"github.com/falaj-bot/falaj/internal/falajtest"
 )
 
 // countingEmbedder wraps an Embedder and counts the texts it embeds.
@@ -31,26 +31,9 @@ func (c *countingEmbedder) Embed(ctx context.Context, texts []string) ([][]float
 }
 
 // logBuffer returns a logger writing text lines into a buffer.
-func logBuffer() (*slog.Logger, *syncBuffer) {
-	var b syncBuffer
+func logBuffer() (*slog.Logger, *falajtest.LogBuffer) {
+	var b falajtest.LogBuffer
 	return slog.New(slog.NewTextHandler(&b, &slog.HandlerOptions{Level: slog.LevelDebug})), &b
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // corpusDir writes a small corpus of three documents and returns its folder.

@@ -1,17 +1,16 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/falaj-bot/falaj"
+	"github.com/falaj-bot/falaj/internal/falajtest"
 )
 
 // The web tests run the real falaj.Engine (engine_test.go). The answerers below are the
@@ -56,24 +55,6 @@ func (b *blocker) Answer(ctx context.Context, q falaj.Question, onText func(stri
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the server's goroutines to log into.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // testLogger logs at Debug into a buffer that is printed when the test fails.
 func testLogger(t testing.TB) *slog.Logger {
 	log, buf := bufLogger()
@@ -85,8 +66,8 @@ func testLogger(t testing.TB) *slog.Logger {
 	return log
 }
 
-func bufLogger() (*slog.Logger, *syncBuffer) {
-	buf := &syncBuffer{}
+func bufLogger() (*slog.Logger, *falajtest.LogBuffer) {
+	buf := &falajtest.LogBuffer{}
 	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})), buf
 }
 

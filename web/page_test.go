@@ -1,43 +1,19 @@
 package web
 
 import (
-	"flag"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/falaj-bot/falaj/internal/falajtest"
+
 	"github.com/falaj-bot/falaj"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
-
-// golden compares got with testdata/<TestName>.golden, rewriting it first with -update.
-func golden(t *testing.T, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", strings.ReplaceAll(t.Name(), "/", "_")+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (run go test -update and review the diff):\n%s", path, got)
-	}
-}
 
 func TestPage(t *testing.T) {
 	ts, _ := newTestServer(t, nil)
@@ -163,13 +139,13 @@ func TestPageGolden(t *testing.T) {
 		Sources: []falaj.Source{{Doc: "talks", Title: "Talks in <Muscat>", Author: "Staff & Co", Outlet: "Gulf Daily", Date: "2025"}}}
 	rec := httptest.NewRecorder()
 	s.render(rec, httptest.NewRequest("GET", "/?q=x", nil), http.StatusOK, d)
-	golden(t, rec.Body.String())
+	falajtest.Golden(t, rec.Body.Bytes())
 
 	d.Answer = newAnswerView(falaj.Answer{ID: "d1", Question: "Cake?", Text: "The sources do not cover this.", Answerer: falaj.AnswererExtractive})
 	d.Question, d.Sources, d.Examples = "Cake?", nil, nil
 	rec = httptest.NewRecorder()
 	s.render(rec, httptest.NewRequest("GET", "/?q=x", nil), http.StatusOK, d)
-	t.Run("declined", func(t *testing.T) { golden(t, rec.Body.String()) })
+	t.Run("declined", func(t *testing.T) { falajtest.Golden(t, rec.Body.Bytes()) })
 }
 
 func TestStatic(t *testing.T) {

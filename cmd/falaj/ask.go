@@ -112,22 +112,9 @@ func writeSources(w io.Writer, ans falaj.Answer) error {
 		// An extractive answer is its quotes already; show them again only for a model's
 		// answer, where they say what the model drew on.
 		if c.Quote != "" && ans.Answerer != falaj.AnswererExtractive {
-			fmt.Fprintf(&b, "    “%s”\n", shorten(c.Quote, 300))
+			fmt.Fprintf(&b, "    “%s”\n", falaj.Excerpt(c.Quote, 300))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// shorten cuts s to at most n runes at a word boundary, adding an ellipsis.
-func shorten(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	cut := string(r[:n])
-	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
-		cut = cut[:i]
-	}
-	return strings.TrimRight(cut, " ,;:") + "…"
 }
