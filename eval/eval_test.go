@@ -15,31 +15,7 @@ import (
 // default (local embedder, extractive answers): hit@3 = 14/14, hit@1 ≥ 12/14, both
 // unanswerable questions declined, and no answerable one refused.
 func TestQuestionSet(t *testing.T) {
-	f, err := os.Open("../testdata/questions.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	cases, err := eval.ReadCases(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	ix, _, err := retrieval.Open(ctx, retrieval.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := falaj.NewEngine(falaj.EngineConfig{Searcher: ix, MinConfidence: retrieval.DefaultMinConfidence})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := eval.Run(ctx, cases, ix, eng, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	_ = r.WriteText(&b)
-	t.Log("\n" + b.String())
+	r := runSet(t, "../testdata/questions.jsonl")
 	if r.Answerable != 14 || r.Unanswerable != 2 {
 		t.Fatalf("question set has %d answerable and %d unanswerable cases; want 14 and 2", r.Answerable, r.Unanswerable)
 	}
@@ -61,6 +37,50 @@ func TestQuestionSet(t *testing.T) {
 	if r.ValidCites != r.Answered {
 		t.Errorf("%d of %d answers have invalid citation markers", r.Answered-r.ValidCites, r.Answered)
 	}
+}
+
+// TestParaphrases guards our own, harder set: no off-topic question answered, and no
+// fewer right answers than recorded in docs/BENCHMARKS.md.
+func TestParaphrases(t *testing.T) {
+	r := runSet(t, "../testdata/paraphrases.jsonl")
+	if r.Abstained != r.Unanswerable {
+		t.Errorf("answered %d of %d off-topic questions", r.Unanswerable-r.Abstained, r.Unanswerable)
+	}
+	if r.AnswerHit < 13 || r.Hit3 < 16 {
+		t.Errorf("answer-hit %d/18, hit@3 %d/18; recorded 13 and 16", r.AnswerHit, r.Hit3)
+	}
+}
+
+// runSet evaluates the offline default (embedded seeds, local embedder, extractive
+// answers) on a question set and logs the report.
+func runSet(t *testing.T, path string) eval.Report {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cases, err := eval.ReadCases(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ix, _, err := retrieval.Open(ctx, retrieval.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := falaj.NewEngine(falaj.EngineConfig{Searcher: ix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := eval.Run(ctx, cases, ix, eng, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	_ = r.WriteText(&b)
+	t.Log("\n" + b.String())
+	return r
 }
 
 func TestReadCasesErrors(t *testing.T) {
