@@ -128,6 +128,7 @@ func (e *Engine) Answer(ctx context.Context, q Question, onText func(string)) (A
 		return Answer{}, err
 	}
 	q.Text = text
+	q.History = boundHistory(q.History)
 	a := Answer{ID: newID(), Question: text, Answerer: AnswererExtractive}
 
 	query, rewritten, modelErr := e.query(ctx, q, &a)
@@ -212,6 +213,26 @@ func (e *Engine) query(ctx context.Context, q Question, a *Answer) (query string
 	}
 	a.Query = q.History[len(q.History)-1].Question + " " + q.Text
 	return a.Query, false, modelErr
+}
+
+// History bounds: every front end passes history, and any of them may be fed by a client
+// that sends more than a conversation needs, so the Engine keeps only what follow-ups use.
+const (
+	MaxHistoryTurns       = 6    // the most recent turns kept
+	maxHistoryAnswerRunes = 1500 // an earlier answer is cut to this many runes
+)
+
+// boundHistory keeps the last MaxHistoryTurns turns, each question cut to
+// MaxQuestionRunes and each answer to maxHistoryAnswerRunes.
+func boundHistory(h []Turn) []Turn {
+	if len(h) > MaxHistoryTurns {
+		h = h[len(h)-MaxHistoryTurns:]
+	}
+	out := make([]Turn, 0, len(h))
+	for _, t := range h {
+		out = append(out, Turn{Question: Excerpt(t.Question, MaxQuestionRunes), Answer: Excerpt(t.Answer, maxHistoryAnswerRunes)})
+	}
+	return out
 }
 
 // fallbackReserve is the time kept back from the caller's deadline when the model is

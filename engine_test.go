@@ -140,3 +140,19 @@ func BenchmarkAnswer(b *testing.B) {
 		i++
 	}
 }
+
+func TestEngineBoundsHistory(t *testing.T) {
+	e := seedEngine(t)
+	long := strings.Repeat("Qatar boycott ", 5000)
+	var h []falaj.Turn
+	for range 50 {
+		h = append(h, falaj.Turn{Question: long, Answer: long})
+	}
+	a, err := e.Answer(context.Background(), falaj.Question{Text: "And in the Yemeni civil war?", History: h}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len([]rune(a.Query)); n > 2*falaj.MaxQuestionRunes+10 {
+		t.Errorf("the search query is %d runes; want it bounded by the question limits", n)
+	}
+}

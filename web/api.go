@@ -145,7 +145,7 @@ func (s *Server) answer(ctx context.Context, r *http.Request, via string, q fala
 		if errors.Is(err, context.DeadlineExceeded) && !falaj.IsUserError(err) {
 			err = falaj.Userf(err, "No answer within %s. Please try again; if it keeps happening, the language model may be overloaded.", s.cfg.AnswerTimeout)
 		}
-		return falaj.Answer{}, fmt.Errorf("answer %q: %w", q.Text, err)
+		return falaj.Answer{}, fmt.Errorf("answer (%s): %w", via, err) // the question is logged at Debug only
 	}
 	// The Engine logs the one Info line per answer; this adds who asked and how, at Debug.
 	s.log.DebugContext(ctx, "served", "via", via, "answer_id", a.ID, "client", clientIP(r),
