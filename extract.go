@@ -76,6 +76,7 @@ func (e *Engine) extract(q Question, query string, ps []Passage, a *Answer) {
 			return strings.Contains(prev, strings.TrimRight(c.text, ".!?"))
 		})
 	}
+	addCompounds(weights, q.Text, cands)
 	if len(weights) == 0 || len(cands) == 0 {
 		e.decline(a)
 		return
@@ -193,6 +194,31 @@ func choose(cands []*candidate, weights map[string]float64) []*candidate {
 	return chosen
 }
 
+// addCompounds adds to weights the solid spelling of the question's word pairs that the
+// candidates use ("break down" → "breakdown"), in place of parts they never use.
+func addCompounds(weights map[string]float64, question string, cands []*candidate) {
+	vocab := map[string]bool{}
+	for _, c := range cands {
+		for t := range c.terms {
+			vocab[t] = true
+		}
+	}
+	known := func(t string) bool { return vocab[t] }
+	ws := lexical.Words(question)
+	for i := 0; i+1 < len(ws); i++ {
+		t := lexical.Stem(ws[i] + ws[i+1])
+		if !known(t) || weights[t] > 0 {
+			continue
+		}
+		weights[t] = 1
+		for _, part := range []string{lexical.Stem(ws[i]), lexical.Stem(ws[i+1])} {
+			if !known(part) {
+				delete(weights, part)
+			}
+		}
+	}
+}
+
 // questionWeights gives each content term of the question weight 1, its names nameWeight,
 // and terms only in the search query (a follow-up's previous question) historyWeight.
 func questionWeights(question, query string) map[string]float64 {
@@ -270,7 +296,7 @@ func newCandidate(passage, pos int, s string, longForms map[string]string, acr m
 	}
 	s = Excerpt(s, maxSentenceRunes)
 	terms := map[string]bool{}
-	for _, t := range lexical.Terms(s) {
+	for _, t := range append(lexical.Terms(s), lexical.Hyphenated(s)...) {
 		terms[t] = true
 	}
 	for a := range lexical.UsedAcronyms(s, longForms) {

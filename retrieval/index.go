@@ -416,7 +416,8 @@ func newState(db *chromem.DB, col *chromem.Collection, m manifest, docs []docume
 		for _, c := range cs {
 			st.byID[c.passage.ID] = len(st.passages)
 			st.passages = append(st.passages, c.passage)
-			text = append(text, withAcronyms(c.passage.Text, lexical.Terms(c.passage.Text), acr))
+			terms := append(lexical.Terms(c.passage.Text), lexical.Hyphenated(c.passage.Text)...)
+			text = append(text, withAcronyms(c.passage.Text, terms, acr))
 			title = append(title, tt)
 		}
 		st.sources = append(st.sources, falaj.Source{

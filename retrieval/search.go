@@ -81,7 +81,7 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (falaj.SearchR
 	k = min(k, n)
 	cand := min(n, max(minCandidates, candidateFactor*k))
 
-	terms := lexical.Terms(query)
+	terms := st.kw.withCompounds(query, lexical.Terms(query))
 	kw := st.kw.search(terms, cand)
 	vec, err := vectorSearch(ctx, st, qv, cand)
 	if err != nil {

@@ -125,3 +125,26 @@ func TestStalledQueryEmbeddingBlocksNeitherReindexNorOtherSearches(t *testing.T)
 		t.Errorf("stalled search after the embedder failed: %+v; want keyword results", r)
 	}
 }
+
+func TestSearchJoinsCompounds(t *testing.T) {
+	ix, _, err := Open(context.Background(), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ query, want string }{
+		{"Why did the QCG talks break down?", "breakdown in talks"},
+		{"Is Oman a back channel for Afghanistan?", "valuable diplomatic backchannel"},
+	} {
+		res, err := ix.Search(context.Background(), tt.query, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, p := range res.Passages {
+			found = found || strings.Contains(p.Text, tt.want)
+		}
+		if !found || res.Confidence < DefaultMinConfidence {
+			t.Errorf("Search(%q): %q in top 3 = %v, confidence %.2f; want found, confidence ≥ %.2f", tt.query, tt.want, found, res.Confidence, DefaultMinConfidence)
+		}
+	}
+}
