@@ -752,6 +752,14 @@ func TestShutdownCancelsAfterGrace(t *testing.T) {
 	}
 }
 
+// panickingSources is a failure-injection double for /sources: the index does not
+// panic, but the bot must survive code that does.
+type panickingSources struct{}
+
+func (panickingSources) Sources(context.Context) ([]falaj.Source, error) {
+	panic("boom in the answerer")
+}
+
 func TestPanicRepliesWithErrorID(t *testing.T) {
 	// A failure-injection double: the Engine does not panic, but a bug in any Answerer
 	// (an LLM client, a future engine) could; the bot must still answer the person.
@@ -763,6 +771,7 @@ func TestPanicRepliesWithErrorID(t *testing.T) {
 		ask   func(h *harness) string            // sends a question, returns what identifies its reply
 		reply func(id string) func(request) bool // the reply that must carry the apology
 	}{
+		{"/sources", func(h *harness) string { return h.f.interaction(chanID, "sources") }, isOriginalEdit},
 		{"slash command", func(h *harness) string {
 			return h.f.interaction(chanID, "ask", ask("Why is Oman trusted?")...)
 		}, isOriginalEdit},
@@ -773,7 +782,7 @@ func TestPanicRepliesWithErrorID(t *testing.T) {
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			h := startBot(t, bot.Config{Answerer: answerer})
+			h := startBot(t, bot.Config{Answerer: answerer, Sources: panickingSources{}})
 			id := tt.ask(h)
 			r := h.f.waitFor(t, "apology", tt.reply(id))
 			content, _ := jsonPath(r.body(t), "content").(string)
