@@ -14,7 +14,18 @@
 //
 // Errors: an error while answering edits the reply with a short apology and an error
 // id that is also logged (slog Error, key error_id), so no interaction is left
-// "thinking"; a *falaj.UserError shows its message instead.
+// "thinking"; a *falaj.UserError shows its message instead. A panic in a handler is
+// recovered into the same apology (logged with the panic value and the stack).
+//
+// Starting: Run checks the token with GET /users/@me before it opens the gateway
+// (Discord does not check the token on GET /gateway; it closes the websocket after
+// IDENTIFY with code 4004), and turns the failures an admin can fix into a
+// *falaj.UserError that names the setting: a rejected token (401, or close 4004), a
+// privileged intent that is not switched on (close 4014), commands that may not be
+// registered (403 Missing Access). Opening the gateway ends when Run's context does.
+//
+// Load: at most Config.MaxConcurrent answers run at once; a question beyond that gets a
+// polite "busy" reply instead of queueing behind the others.
 //
 // docs/DISCORD.md explains how to run the bot in a server.
 package bot
@@ -26,10 +37,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"reflect"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -42,7 +57,16 @@ const (
 	answerTimeout        = 2 * time.Minute  // one answer, streaming included
 	replyTimeout         = 15 * time.Second // an apology sent after the answer's context ended
 	defaultShutdownGrace = 10 * time.Second
+	defaultMaxConcurrent = 8
+	// channelLookupTimeout bounds the REST lookup of a thread's parent that /ask may
+	// need before its deferred response, so the acknowledgement stays well within
+	// Discord's 3 s.
+	channelLookupTimeout = time.Second
+	maxParents           = 10000 // thread → parent channel entries cached
 )
+
+// busyText is the reply when Config.MaxConcurrent answers are already running.
+const busyText = "Falaj is busy answering others; please try again in a moment."
 
 // SourceLister lists the indexed documents, for /sources. *retrieval.Index has it.
 type SourceLister interface {
@@ -72,6 +96,9 @@ type Config struct {
 	// Rate is how many questions one person may ask per minute (FALAJ_RATE), as a burst
 	// that refills evenly. 0: 5.
 	Rate int
+	// MaxConcurrent is how many answers may run at once, over all people; a question
+	// beyond that is told the bot is busy (privately for /ask). 0: 8.
+	MaxConcurrent int
 	// MentionFreeTriggers makes the bot answer every message in the threads it opened,
 	// not only those that mention it (FALAJ_MENTION_FREE). It needs the privileged
 	// Message Content intent, switched on in the Developer Portal. false: in threads,
@@ -109,8 +136,11 @@ type Bot struct {
 	limiter  *userLimiter
 	history  *histories
 	feedback *feedbackFile
-	asked    *questionLog
-	parents  sync.Map // thread id → parent channel id ("" for a channel that is no thread)
+	asked    *fifo[string]  // answer id → question, for feedback
+	parents  *fifo[string]  // channel id → parent channel id ("" for a channel that is no thread)
+	me       atomic.Value   // the bot's own user id (string), from GET /users/@me and READY
+	answers  chan struct{}  // a semaphore of Config.MaxConcurrent answers
+	dial     *gatewayDialer // the gateway connection, so a cancelled start can close it
 
 	mu       sync.Mutex
 	closing  bool
@@ -145,6 +175,10 @@ func New(cfg Config) (*Bot, error) {
 	}
 	s.Client = client
 	s.ShouldRetryOnRateLimit = false // transport waits 429s out, bounded and cancellable
+	dial := &gatewayDialer{}
+	d := *s.Dialer // a copy: s.Dialer is websocket.DefaultDialer, shared by the process
+	d.NetDialContext = dial.dialContext
+	s.Dialer = &d
 	s.Identify.Intents = intents(cfg.MentionFreeTriggers)
 	s.LogLevel = discordgo.LogError
 
@@ -155,6 +189,9 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.ShutdownGrace <= 0 {
 		cfg.ShutdownGrace = defaultShutdownGrace
 	}
+	if cfg.MaxConcurrent <= 0 {
+		cfg.MaxConcurrent = defaultMaxConcurrent
+	}
 	b := &Bot{
 		cfg:      cfg,
 		log:      log,
@@ -163,8 +200,12 @@ func New(cfg Config) (*Bot, error) {
 		limiter:  newUserLimiter(cfg.Rate),
 		history:  newHistories(),
 		feedback: &feedbackFile{path: cfg.FeedbackPath},
-		asked:    newQuestionLog(),
+		asked:    newFIFO[string](maxAsked),
+		parents:  newFIFO[string](maxParents),
+		answers:  make(chan struct{}, cfg.MaxConcurrent),
+		dial:     dial,
 	}
+	b.me.Store("")
 	for _, id := range cfg.Channels {
 		if id = strings.TrimSpace(id); id != "" {
 			b.allow[id] = true
@@ -186,12 +227,20 @@ func intents(mentionFree bool) discordgo.Intent {
 // Run connects to Discord, registers the slash commands (in Config.GuildIDs, or
 // globally) and answers until ctx is done. Then it stops taking questions, lets the
 // answers in flight finish for up to Config.ShutdownGrace, cancels the rest, and closes
-// the connection. A token Discord rejects is a *falaj.UserError. Stopping is no error:
-// Run returns nil once ctx is done, even when that happens while it starts.
+// the connection. Stopping once connected is no error: Run returns nil. When ctx ends
+// while Run is still connecting (checking the token, opening the gateway), Run gives up
+// and returns context.Cause(ctx). A failure the admin can fix (a rejected token, a
+// privileged intent not switched on, commands that may not be registered) is a
+// *falaj.UserError that names the setting and the fix.
 func (b *Bot) Run(ctx context.Context) error {
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
 	removes := []func(){
+		b.s.AddHandler(func(s *discordgo.Session, r *discordgo.Ready) {
+			if r.User != nil && r.User.ID != "" {
+				b.me.Store(r.User.ID)
+			}
+		}),
 		b.s.AddHandler(func(s *discordgo.Session, i *discordgo.InteractionCreate) {
 			b.handle(work, "interaction", func(ctx context.Context) { b.onInteraction(ctx, i.Interaction) })
 		}),
@@ -208,27 +257,17 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 	}()
 
-	if err := b.s.Open(); err != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
-		var rest *discordgo.RESTError
-		if errors.As(err, &rest) && rest.Response != nil && rest.Response.StatusCode == http.StatusUnauthorized {
-			return &falaj.UserError{Msg: "Discord rejected DISCORD_TOKEN (401 Unauthorized). Reset the token in the Developer Portal (your app → Bot) and update DISCORD_TOKEN.", Err: err}
-		}
-		return fmt.Errorf("connect to discord: %s", redact(err.Error(), b.s.Token))
+	user, err := b.connect(ctx)
+	if err != nil {
+		return err
 	}
 	defer b.s.Close()
-	user := b.s.State.User
-	if user == nil {
-		return errors.New("connect to discord: no user in READY")
-	}
 	appID := b.appID()
 	b.log.InfoContext(ctx, "connected to discord", "user", user.Username, "user_id", user.ID, "app_id", appID,
-		"guilds", len(b.s.State.Guilds), "mention_free", b.cfg.MentionFreeTriggers)
+		"mention_free", b.cfg.MentionFreeTriggers, "max_concurrent", b.cfg.MaxConcurrent)
 	if err := b.register(ctx, appID); err != nil {
 		if ctx.Err() != nil {
-			return nil // stopped while starting
+			return nil // stopped while registering: connected, so a normal stop
 		}
 		return err
 	}
@@ -238,15 +277,160 @@ func (b *Bot) Run(ctx context.Context) error {
 	return nil
 }
 
+// connect checks the token, then opens the gateway, giving up when ctx ends. It
+// returns the bot's user.
+//
+// Discord does not check the token on GET /gateway: with a bad one the websocket is
+// closed after IDENTIFY (code 4004). So the token is checked first with GET /users/@me,
+// whose 401 is clear, and a 4004 close is mapped to the same message. discordgo's Open
+// takes no context and waits for HELLO without a deadline, so it runs in a goroutine;
+// when ctx ends, the gateway connection is closed under it (gatewayDialer), Open
+// returns, and the session is closed. GET /gateway inside Open is bounded only by the
+// HTTP client's timeout (20 s by default).
+func (b *Bot) connect(ctx context.Context) (*discordgo.User, error) {
+	user, err := b.s.User("@me", discordgo.WithContext(ctx))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, context.Cause(ctx)
+		}
+		if status, _ := restStatus(err); status == http.StatusUnauthorized {
+			return nil, &falaj.UserError{Msg: tokenRejected("401 Unauthorized"), Err: b.redacted(err)}
+		}
+		return nil, fmt.Errorf("check discord token: %w", b.redacted(err))
+	}
+	b.me.Store(user.ID)
+
+	opened := make(chan error, 1)
+	go func() { opened <- b.s.Open() }()
+	select {
+	case err = <-opened:
+	case <-ctx.Done():
+		b.dial.abort()
+		if err := <-opened; err == nil {
+			b.s.Close() // it opened just as ctx ended
+		}
+		return nil, context.Cause(ctx)
+	}
+	if err == nil {
+		return user, nil
+	}
+	switch code, _ := closeCode(err); code {
+	case 4004:
+		return nil, &falaj.UserError{Msg: tokenRejected("gateway close 4004, Authentication failed"), Err: b.redacted(err)}
+	case 4014:
+		return nil, &falaj.UserError{Msg: "Discord refused the Message Content intent (gateway close 4014, Disallowed intents), " +
+			"which FALAJ_MENTION_FREE=true needs. Switch on Message Content Intent in the Developer Portal " +
+			"(https://discord.com/developers/applications → your app → Bot → Privileged Gateway Intents), " +
+			"or unset FALAJ_MENTION_FREE.", Err: b.redacted(err)}
+	}
+	return nil, fmt.Errorf("connect to discord gateway: %w", b.redacted(err))
+}
+
+// tokenRejected is the message for a token Discord does not accept; why says how it
+// said so.
+func tokenRejected(why string) string {
+	return "Discord rejected DISCORD_TOKEN (" + why + "). Get a new token in the Developer Portal " +
+		"(https://discord.com/developers/applications → your app → Bot → Reset Token) and put it in DISCORD_TOKEN " +
+		"in .env or the environment; see docs/DISCORD.md."
+}
+
+// restStatus returns the HTTP status and Discord's JSON error code of a REST error.
+func restStatus(err error) (status, code int) {
+	var rest *discordgo.RESTError
+	if !errors.As(err, &rest) {
+		return 0, 0
+	}
+	if rest.Response != nil {
+		status = rest.Response.StatusCode
+	}
+	if rest.Message != nil {
+		code = rest.Message.Code
+	}
+	return status, code
+}
+
+// closeCode returns the code of the websocket close frame in err's chain, as discordgo's
+// Open returns it: gorilla/websocket's *CloseError, unwrapped. The bot imports only
+// discordgo (boundaries_test.go), so the Code field is read by reflection, after
+// checking the type's package and name, instead of with errors.As.
+func closeCode(err error) (int, bool) {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		v := reflect.ValueOf(e)
+		if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+			continue
+		}
+		t := v.Elem().Type()
+		if t.PkgPath() != "github.com/gorilla/websocket" || t.Name() != "CloseError" {
+			continue
+		}
+		if f := v.Elem().FieldByName("Code"); f.Kind() == reflect.Int {
+			return int(f.Int()), true
+		}
+	}
+	return 0, false
+}
+
+// redacted returns err with the token cut out of its text, for logs and for the cause
+// of a UserError. Its chain is lost; map errors before redacting them.
+func (b *Bot) redacted(err error) error {
+	return errors.New(redact(err.Error(), b.s.Token))
+}
+
+// gatewayDialer dials the gateway's TCP connections for the session's websocket
+// dialer and remembers the latest, so that abort can close it under a discordgo Open
+// that waits for HELLO; after abort every dial fails. Safe for concurrent use.
+type gatewayDialer struct {
+	mu      sync.Mutex
+	conn    net.Conn
+	aborted bool
+}
+
+var errDialAborted = errors.New("gateway dial aborted: the bot is stopping")
+
+func (g *gatewayDialer) dialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.aborted {
+		c.Close()
+		return nil, errDialAborted
+	}
+	g.conn = c
+	return c, nil
+}
+
+// abort closes the connection being set up and makes later dials fail.
+func (g *gatewayDialer) abort() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.aborted = true
+	if g.conn != nil {
+		g.conn.Close()
+	}
+}
+
+// userID is the bot's own user id; "" before Run has checked the token.
+func (b *Bot) userID() string { return b.me.Load().(string) }
+
 // appID is Config.AppID or the application of the token.
 func (b *Bot) appID() string {
 	if b.cfg.AppID != "" {
 		return b.cfg.AppID
 	}
-	if a := b.s.State.Application; a != nil && a.ID != "" {
-		return a.ID
+	b.s.State.RLock()
+	a := b.s.State.Application
+	id := ""
+	if a != nil {
+		id = a.ID
 	}
-	return b.s.State.User.ID // bots made since 2020 have the application's id
+	b.s.State.RUnlock()
+	if id != "" {
+		return id
+	}
+	return b.userID() // bots made since 2020 have the application's id
 }
 
 // shutdown stops new work, waits for work in flight for the grace period, then cancels
@@ -277,7 +461,8 @@ func (b *Bot) shutdown(cancelWork context.CancelFunc) {
 	}
 }
 
-// handle runs one event's work, counted for shutdown and guarded against panics.
+// handle runs one event's work, counted for shutdown. A panic that the handler did not
+// turn into a reply itself (see rescue) is logged here, so it never ends the process.
 func (b *Bot) handle(ctx context.Context, kind string, f func(ctx context.Context)) {
 	b.mu.Lock()
 	if b.closing {
@@ -289,13 +474,61 @@ func (b *Bot) handle(ctx context.Context, kind string, f func(ctx context.Contex
 	defer b.inflight.Done()
 	defer func() {
 		if r := recover(); r != nil {
-			b.log.ErrorContext(ctx, "panic in handler", "event", kind, "error_id", newErrorID(), "panic", fmt.Sprint(r))
+			b.log.ErrorContext(ctx, "panic in handler", "event", kind, "error_id", newErrorID(),
+				"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 		}
 	}()
 	f(ctx)
 }
 
-// answer asks the Answerer, streaming its text into out through the edit throttle.
+// rescue, deferred by a handler, recovers a panic: it logs it at Error with an error id,
+// the panic value and the stack, and when the handler has promised a reply (*out is
+// set: a deferred interaction, a question asked by message) it sends the apology with
+// that id there, so no interaction is left "thinking".
+func (b *Bot) rescue(ctx context.Context, out *sink, attrs []any) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	id := newErrorID()
+	b.log.ErrorContext(ctx, "panic in handler", append(attrs, "error_id", id, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))...)
+	if *out == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), replyTimeout)
+	defer cancel()
+	if err := (*out).fail(ctx, apology(id)); err != nil {
+		b.log.ErrorContext(ctx, "send apology", append(attrs, "error_id", id, "err", redact(err.Error(), b.s.Token))...)
+	}
+}
+
+// apology is the text shown in place of an answer that failed.
+func apology(errorID string) string {
+	return fmt.Sprintf("Sorry, I could not answer that. Please try again in a moment. (error id: %s)", errorID)
+}
+
+// acquire takes one of the Config.MaxConcurrent answer slots without waiting; false
+// means the bot is busy. The slot is held while the Answerer runs: release it once the
+// answer is back (before sending it, so a reply seen means a free slot), and also in a
+// defer, for the paths that return early; releasing twice is harmless.
+func (b *Bot) acquire() (release func(), ok bool) {
+	select {
+	case b.answers <- struct{}{}:
+	default:
+		return func() {}, false
+	}
+	held := true
+	return func() {
+		if held {
+			held = false
+			<-b.answers
+		}
+	}, true
+}
+
+// answer asks the Answerer, streaming its text into out through the edit throttle. The
+// throttle has stopped when answer returns, panics included, so no streaming edit can
+// come after the final answer or an apology.
 func (b *Bot) answer(ctx context.Context, q falaj.Question, out sink) (falaj.Answer, error) {
 	ctx, cancel := context.WithTimeout(ctx, answerTimeout)
 	defer cancel()
@@ -306,9 +539,11 @@ func (b *Bot) answer(ctx context.Context, q falaj.Question, out sink) (falaj.Ans
 		defer close(done)
 		th.run(thCtx)
 	}()
+	defer func() {
+		stop()
+		<-done
+	}()
 	a, err := b.cfg.Answerer.Answer(ctx, q, th.add)
-	stop()
-	<-done
 	if err == nil && a.ID == "" {
 		a.ID = newErrorID()
 	}
@@ -324,7 +559,7 @@ func (b *Bot) failure(ctx context.Context, err error, attrs ...any) string {
 	}
 	id := newErrorID()
 	b.log.ErrorContext(ctx, "answer failed", append(attrs, "error_id", id, "err", redact(err.Error(), b.s.Token))...)
-	return fmt.Sprintf("Sorry, I could not answer that. Please try again in a moment. (error id: %s)", id)
+	return apology(id)
 }
 
 // sink is where an answer goes: an interaction's reply or a message reply.
@@ -340,27 +575,25 @@ func progressText(prefix, text string) string {
 }
 
 // allowed reports whether the bot answers in channelID of guildID: DMs always, threads
-// as their parent channel, other channels as Config.Channels says.
-func (b *Bot) allowed(ctx context.Context, guildID, channelID string) bool {
-	if len(b.allow) == 0 || guildID == "" {
-		return true
-	}
-	if b.allow[channelID] {
-		return true
+// as their parent channel, other channels as Config.Channels says. Only a thread whose
+// parent is not known yet needs a REST lookup; err is its failure.
+func (b *Bot) allowed(ctx context.Context, guildID, channelID string) (bool, error) {
+	if len(b.allow) == 0 || guildID == "" || b.allow[channelID] {
+		return true, nil
 	}
 	parent, err := b.parent(ctx, channelID)
 	if err != nil {
-		b.log.WarnContext(ctx, "channel lookup failed; not answering", "channel", channelID, "err", redact(err.Error(), b.s.Token))
-		return false
+		return false, err
 	}
-	return parent != "" && b.allow[parent]
+	return parent != "" && b.allow[parent], nil
 }
 
 // parent returns the parent channel of a thread, or "" when channelID is no thread.
-// Lookups use the session state, then REST, and are cached.
+// Lookups use the cache, the session state, then REST; answers are cached (at most
+// maxParents, the oldest forgotten first).
 func (b *Bot) parent(ctx context.Context, channelID string) (string, error) {
-	if p, ok := b.parents.Load(channelID); ok {
-		return p.(string), nil
+	if p, ok := b.parents.get(channelID); ok {
+		return p, nil
 	}
 	ch, err := b.s.State.Channel(channelID)
 	if err != nil {
@@ -373,7 +606,7 @@ func (b *Bot) parent(ctx context.Context, channelID string) (string, error) {
 	if ch.IsThread() {
 		p = ch.ParentID
 	}
-	b.parents.Store(channelID, p)
+	b.parents.put(channelID, p)
 	return p, nil
 }
 
@@ -395,34 +628,5 @@ func redact(s, token string) string {
 	return tokenInPath.ReplaceAllString(s, "/$1/$2/[token]")
 }
 
-// questionLog remembers the question of recent answers, by answer id, so a feedback
-// click can be stored with its question. Bounded to maxAsked; safe for concurrent use.
-type questionLog struct {
-	mu    sync.Mutex
-	byID  map[string]string
-	order []string
-}
-
+// maxAsked is how many answers' questions are kept for feedback clicks.
 const maxAsked = 10000
-
-func newQuestionLog() *questionLog { return &questionLog{byID: make(map[string]string)} }
-
-func (l *questionLog) add(answerID, question string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if _, ok := l.byID[answerID]; ok {
-		return
-	}
-	if len(l.order) >= maxAsked {
-		delete(l.byID, l.order[0])
-		l.order = l.order[1:]
-	}
-	l.byID[answerID] = question
-	l.order = append(l.order, answerID)
-}
-
-func (l *questionLog) get(answerID string) string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.byID[answerID]
-}

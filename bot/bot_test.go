@@ -192,16 +192,22 @@ func TestRegistersGloballyWithoutGuilds(t *testing.T) {
 	if got, want := jsonPath(ident, "intents"), float64(1|512|4096|32768); got != want {
 		t.Errorf("IDENTIFY intents = %v, want %v (with message content)", got, want)
 	}
-	r := h.f.requests()[1]
-	if r.Path != "/applications/"+appID+"/commands" {
-		t.Errorf("registration = %s, want the global commands of the application", r)
+	var puts []string
+	for _, r := range h.f.requests() {
+		if r.Method == "PUT" {
+			puts = append(puts, r.Path)
+		}
+	}
+	if want := []string{"/applications/" + appID + "/commands"}; !slices.Equal(puts, want) {
+		t.Errorf("registration = %v, want %v, the global commands of the application", puts, want)
 	}
 }
 
 func TestAskDefersThenEditsWithSources(t *testing.T) {
 	h := startBot(t, bot.Config{})
-	start := time.Now()
 	id := h.f.interaction(chanID, "ask", ask("Why is Oman trusted as a mediator?")...)
+	// The acknowledgement must come before any other request the interaction causes
+	// (the order is what matters; a wall-clock bound would flake on a loaded machine).
 	first := h.f.next(t)
 	if !isCallback(id)(first) {
 		t.Fatalf("first request = %s, want the interaction callback", first)
@@ -211,9 +217,6 @@ func TestAskDefersThenEditsWithSources(t *testing.T) {
 	}
 	if flags := jsonPath(first.body(t), "data", "flags"); flags != nil && flags != float64(0) {
 		t.Errorf("public /ask deferred with flags %v, want none", flags)
-	}
-	if took := first.At.Sub(start); took > time.Second {
-		t.Errorf("deferred after %s; Discord needs it within 3 s", took)
 	}
 	edit := h.f.next(t)
 	if !isOriginalEdit(id)(edit) {
@@ -585,21 +588,112 @@ func TestHelpSourcesReindex(t *testing.T) {
 	}
 }
 
-func TestMissingAndRejectedToken(t *testing.T) {
+func TestMissingToken(t *testing.T) {
 	_, err := bot.New(bot.Config{Answerer: scripted(nil)})
 	if !falaj.IsUserError(err) || !strings.Contains(falaj.UserMessage(err), "DISCORD_TOKEN") {
 		t.Errorf("New without a token: %v, want a UserError naming DISCORD_TOKEN", err)
 	}
+}
 
+// runBot runs a bot with cfg against f until Run returns, which it must within
+// waitTimeout, and returns Run's error.
+func runBot(t *testing.T, f *fakeDiscord, cfg bot.Config) error {
+	t.Helper()
+	if cfg.Token == "" {
+		cfg.Token = "test-token"
+	}
+	cfg.APIURL, cfg.HTTPClient, cfg.Answerer = f.srv.URL, f.srv.Client(), scripted(nil)
+	b, err := bot.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- b.Run(t.Context()) }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(waitTimeout):
+		t.Fatalf("Run did not return within %s", waitTimeout)
+		return nil
+	}
+}
+
+func TestStartupErrorsSayWhatToFix(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		setup func(f *fakeDiscord, cfg *bot.Config)
+		want  []string // in the UserError's message
+	}{
+		{"token rejected by REST", func(f *fakeDiscord, cfg *bot.Config) { cfg.Token = "bad-token" },
+			[]string{"rejected DISCORD_TOKEN", "401", "Reset Token"}},
+		{"token rejected by the gateway", func(f *fakeDiscord, cfg *bot.Config) { f.closeCode = 4004 },
+			[]string{"rejected DISCORD_TOKEN", "4004", "Reset Token"}},
+		{"message content intent off", func(f *fakeDiscord, cfg *bot.Config) { f.closeCode = 4014; cfg.MentionFreeTriggers = true },
+			[]string{"Message Content Intent", "Developer Portal", "FALAJ_MENTION_FREE"}},
+		{"not in the guild", func(f *fakeDiscord, cfg *bot.Config) {
+			f.failPaths["PUT /applications/"+appID+"/guilds/800000000000000009/"] = 403
+			cfg.GuildIDs = []string{guildID, "800000000000000009"}
+		}, []string{"800000000000000009 in DISCORD_GUILD_IDS", "applications.commands"}},
+		{"no applications.commands scope", func(f *fakeDiscord, cfg *bot.Config) { f.failPaths["PUT /applications/"] = 403 },
+			[]string{"applications.commands", "invite"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeDiscord(t)
+			var cfg bot.Config
+			tt.setup(f, &cfg)
+			err := runBot(t, f, cfg)
+			msg := falaj.UserMessage(err)
+			if !falaj.IsUserError(err) {
+				t.Fatalf("Run = %v, want a UserError", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("message %q lacks %q", msg, w)
+				}
+			}
+			if strings.Contains(err.Error(), "test-token") || strings.Contains(err.Error(), "bad-token") {
+				t.Errorf("the error shows the token: %v", err)
+			}
+		})
+	}
+}
+
+func TestRejectedTokenIsCheckedBeforeTheGateway(t *testing.T) {
 	f := newFakeDiscord(t)
-	f.failPaths["GET /gateway"] = 401
+	runBot(t, f, bot.Config{Token: "bad-token"})
+	for _, r := range f.requests() {
+		if r.Path == "/gateway" {
+			t.Errorf("the bot asked for the gateway with a rejected token: %v", f.requests())
+		}
+	}
+}
+
+func TestStartIsCancellable(t *testing.T) {
+	// A gateway that accepts the websocket and never says HELLO: discordgo's Open
+	// would wait for ever.
+	f := newFakeDiscord(t)
+	f.noHello = true
 	b, err := bot.New(bot.Config{Token: "test-token", APIURL: f.srv.URL, HTTPClient: f.srv.Client(), Answerer: scripted(nil)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = b.Run(context.Background())
-	if !falaj.IsUserError(err) || !strings.Contains(falaj.UserMessage(err), "rejected DISCORD_TOKEN") {
-		t.Errorf("Run with a rejected token: %v, want a UserError", err)
+	ctx, cancel := context.WithCancelCause(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	select {
+	case <-f.connected:
+	case <-time.After(waitTimeout):
+		t.Fatal("the bot did not connect to the gateway")
+	}
+	stopped := errors.New("stopped by the test")
+	cancel(stopped)
+	select {
+	case err := <-done:
+		if !errors.Is(err, stopped) {
+			t.Errorf("Run = %v, want the context's cause", err)
+		}
+	case <-time.After(waitTimeout):
+		t.Fatalf("Run did not return within %s of cancellation", waitTimeout)
 	}
 }
 
@@ -656,4 +750,133 @@ func TestShutdownCancelsAfterGrace(t *testing.T) {
 	if !strings.Contains(h.logs.String(), "shutdown grace over") {
 		t.Errorf("no log of the cancellation:\n%s", h.logs)
 	}
+}
+
+// panickingSources is a failure-injection double for /sources: the index does not
+// panic, but the bot must survive code that does.
+type panickingSources struct{}
+
+func (panickingSources) Sources(context.Context) ([]falaj.Source, error) {
+	panic("boom in the answerer")
+}
+
+func TestPanicRepliesWithErrorID(t *testing.T) {
+	// A failure-injection double: the Engine does not panic, but a bug in any Answerer
+	// (an LLM client, a future engine) could; the bot must still answer the person.
+	answerer := scripted(func(ctx context.Context, q falaj.Question, onText func(string)) (falaj.Answer, error) {
+		panic("boom in the answerer")
+	})
+	for _, tt := range []struct {
+		name  string
+		ask   func(h *harness) string            // sends a question, returns what identifies its reply
+		reply func(id string) func(request) bool // the reply that must carry the apology
+	}{
+		{"/sources", func(h *harness) string { return h.f.interaction(chanID, "sources") }, isOriginalEdit},
+		{"slash command", func(h *harness) string {
+			return h.f.interaction(chanID, "ask", ask("Why is Oman trusted?")...)
+		}, isOriginalEdit},
+		{"mention", func(h *harness) string {
+			return h.f.message(guildID, chanID, userID, false, "<@"+botID+"> Why is Oman trusted?", true)
+		}, func(string) func(request) bool {
+			return func(r request) bool { return r.Method == "POST" && strings.HasSuffix(r.Path, "/messages") }
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := startBot(t, bot.Config{Answerer: answerer, Sources: panickingSources{}})
+			id := tt.ask(h)
+			r := h.f.waitFor(t, "apology", tt.reply(id))
+			content, _ := jsonPath(r.body(t), "content").(string)
+			m := regexp.MustCompile(`error id: ([0-9a-f]{8})`).FindStringSubmatch(content)
+			if m == nil {
+				t.Fatalf("reply = %q, want an apology with an error id", content)
+			}
+			h.stop()
+			logs := h.logs.String()
+			for _, want := range []string{"level=ERROR msg=\"panic in handler\"", "error_id=" + m[1], "panic=\"boom in the answerer\"", "stack=\"goroutine "} {
+				if !strings.Contains(logs, want) {
+					t.Errorf("logs lack %s:\n%s", want, logs)
+				}
+			}
+		})
+	}
+}
+
+func TestBusyBotSaysSo(t *testing.T) {
+	// An answer that runs until the test releases it holds the only answer slot.
+	started, release := make(chan struct{}), make(chan struct{})
+	answerer := scripted(func(ctx context.Context, q falaj.Question, onText func(string)) (falaj.Answer, error) {
+		close(started)
+		<-release
+		return falaj.Answer{ID: "a1", Text: "The sources do not cover this."}, nil
+	})
+	h := startBot(t, bot.Config{Answerer: answerer, MaxConcurrent: 1})
+	first := h.f.interaction(chanID, "ask", ask("Why is Oman trusted?")...)
+	<-started
+	second := h.f.interaction(chanID, "ask", ask("And the GDP target?")...)
+	cb := h.f.waitFor(t, "callback", isCallback(second))
+	b := cb.body(t)
+	if c, _ := jsonPath(b, "data", "content").(string); jsonPath(b, "type") != float64(4) || jsonPath(b, "data", "flags") != float64(64) ||
+		c != "Falaj is busy answering others; please try again in a moment." {
+		t.Errorf("callback while busy = %s, want an ephemeral busy message", cb.Body)
+	}
+	close(release)
+	h.f.waitFor(t, "first answer", isOriginalEdit(first))
+	// The slot is free again.
+	third := h.f.interaction(chanID, "ask", ask("What is the Aflaj system?")...)
+	if cb := h.f.waitFor(t, "callback", isCallback(third)); jsonPath(cb.body(t), "type") != float64(5) {
+		t.Errorf("callback after the first answer = %s, want a deferred answer", cb.Body)
+	}
+}
+
+func TestAskInUnknownThreadIsAcknowledgedFirst(t *testing.T) {
+	// The thread's parent is not cached and Discord is slow to say what it is: the
+	// acknowledgement must not wait for the lookup.
+	h := startBot(t, bot.Config{Channels: []string{chanID}})
+	const thread = "700000000000000009"
+	h.f.addThread(thread, chanID)
+	release := h.f.block("GET /channels/" + thread)
+	id := h.f.interaction(thread, "ask", ask("Why is Oman trusted as a mediator?")...)
+	cb := h.f.waitFor(t, "callback", isCallback(id))
+	if jsonPath(cb.body(t), "type") != float64(5) {
+		t.Errorf("callback = %s, want a deferred answer", cb.Body)
+	}
+	close(release)
+	edit := h.f.waitFor(t, "edit", isOriginalEdit(id))
+	if c, _ := jsonPath(edit.body(t), "content").(string); !strings.Contains(c, "[1]") {
+		t.Errorf("answer in a thread of an allowed channel = %q, want an answer", c)
+	}
+}
+
+func TestQuestionWithBackticksDoesNotOpenACodeBlock(t *testing.T) {
+	answerer := scripted(func(ctx context.Context, q falaj.Question, onText func(string)) (falaj.Answer, error) {
+		return falaj.Answer{ID: "a1", Text: "Oman mediates [1].\n\n```\nx = 1\n```", Answered: true,
+			Citations: []falaj.Citation{{N: 1, Quote: "Oman mediates.", Passage: falaj.Passage{Title: "T", Ordinal: 1}}}}, nil
+	})
+	h := startBot(t, bot.Config{Answerer: answerer})
+	id := h.f.interaction(chanID, "ask", ask("Does ```Oman` mediate?")...)
+	edit := h.f.waitFor(t, "edit", isOriginalEdit(id))
+	got, _ := jsonPath(edit.body(t), "content").(string)
+	want := "> Does \\`\\`\\`Oman\\` mediate?\n\nOman mediates [1].\n\n```\nx = 1\n```"
+	if got != want {
+		t.Errorf("content = %q, want %q (the question's backticks escaped)", got, want)
+	}
+}
+
+func TestUnknownButtonIsAnswered(t *testing.T) {
+	h := startBot(t, bot.Config{})
+	id := h.f.click("falaj:old-button:42")
+	cb := h.f.waitFor(t, "callback", isCallback(id))
+	b := cb.body(t)
+	if c, _ := jsonPath(b, "data", "content").(string); jsonPath(b, "data", "flags") != float64(64) || c != "This button is no longer active." {
+		t.Errorf("unknown button answered %s, want an ephemeral \"This button is no longer active.\"", cb.Body)
+	}
+}
+
+func TestReadyAgainWhileAnswering(t *testing.T) {
+	// A reconnect sends READY again while messages are handled; under -race this
+	// checks that the bot's own id is not read from the session state unlocked.
+	h := startBot(t, bot.Config{})
+	h.f.message(guildID, chanID, userID, false, "<@"+botID+"> Why is Oman trusted as a mediator?", true)
+	h.f.ready()
+	h.f.waitFor(t, "answer", func(r request) bool { return r.Method == "POST" && strings.HasSuffix(r.Path, "/messages") })
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -76,11 +77,31 @@ func (b *Bot) register(ctx context.Context, appID string) error {
 			if g != "" {
 				where = "in guild " + g
 			}
-			return fmt.Errorf("register slash commands %s: %s", where, redact(err.Error(), b.s.Token))
+			if status, code := restStatus(err); status == http.StatusForbidden || code == discordMissingAccess {
+				return &falaj.UserError{Msg: registerDenied(g), Err: fmt.Errorf("register slash commands %s: %w", where, b.redacted(err))}
+			}
+			return fmt.Errorf("register slash commands %s: %w", where, b.redacted(err))
 		}
 		b.log.InfoContext(ctx, "registered slash commands", "guild", g, "commands", len(cmds))
 	}
 	return nil
+}
+
+// discordMissingAccess is Discord's JSON error code 50001, Missing Access.
+const discordMissingAccess = 50001
+
+// registerDenied explains a 403 Missing Access when registering the commands in guild
+// ("": globally).
+func registerDenied(guild string) string {
+	if guild == "" {
+		return "Discord refused to register the slash commands (403 Missing Access). Invite the bot again with the " +
+			"applications.commands scope (the invite URL is in docs/DISCORD.md), and check that DISCORD_APP_ID, if set, " +
+			"is this bot's Application ID."
+	}
+	return "Discord refused to register the slash commands in server " + guild + " (403 Missing Access). Check that " +
+		guild + " in DISCORD_GUILD_IDS is the id of a server the bot is in, and that the bot was invited with the " +
+		"applications.commands scope (the invite URL is in docs/DISCORD.md); or leave DISCORD_GUILD_IDS empty to " +
+		"register the commands globally."
 }
 
 // onInteraction dispatches a slash command or a button click.
@@ -116,6 +137,17 @@ func interactionUser(i *discordgo.Interaction) *discordgo.User {
 }
 
 // onAsk answers /ask: a deferred reply at once, then the answer in its place.
+//
+// Discord drops an interaction that is not acknowledged within 3 s, so nothing before
+// the deferred response waits on the network, except in one rare case: whether the
+// channel is allowed is known from the interaction's channel id and the caches (the
+// thread parents seen, the session state); only a thread whose parent is unknown needs
+// a REST lookup, bounded by channelLookupTimeout. A channel known to be outside the
+// allow-list, a busy bot and a rate limit are answered at once, privately (an ephemeral
+// message is itself the acknowledgement). When the lookup does not finish in time the
+// reply is deferred with the asker's flags and the lookup finishes after it; if the
+// thread then proves to be outside the allow-list, the "I only answer in …" notice
+// replaces the deferred reply, which Discord cannot make private any more.
 func (b *Bot) onAsk(ctx context.Context, i *discordgo.Interaction) {
 	start := time.Now()
 	var question string
@@ -129,8 +161,22 @@ func (b *Bot) onAsk(ctx context.Context, i *discordgo.Interaction) {
 		}
 	}
 	user := interactionUser(i)
-	if !b.allowed(ctx, i.GuildID, i.ChannelID) {
+	attrs := []any{"interaction", i.ID, "guild", i.GuildID, "channel", i.ChannelID}
+	var out sink
+	defer b.rescue(ctx, &out, attrs)
+
+	quick, cancel := context.WithTimeout(ctx, channelLookupTimeout)
+	ok, lookupErr := b.allowed(quick, i.GuildID, i.ChannelID)
+	cancel()
+	if lookupErr == nil && !ok {
 		b.respond(ctx, i, b.elsewhere(), true)
+		return
+	}
+	release, ok := b.acquire()
+	defer release()
+	if !ok {
+		b.log.InfoContext(ctx, "busy", append(attrs, "user", user.ID, "max_concurrent", b.cfg.MaxConcurrent)...)
+		b.respond(ctx, i, busyText, true)
 		return
 	}
 	if ok, wait, _ := b.limiter.allow(user.ID); !ok {
@@ -150,31 +196,53 @@ func (b *Bot) onAsk(ctx context.Context, i *discordgo.Interaction) {
 		b.log.ErrorContext(ctx, "defer interaction", "interaction", i.ID, "error_id", newErrorID(), "err", redact(err.Error(), b.s.Token))
 		return
 	}
-	out := &interactionSink{b: b, i: i, flags: flags}
-	attrs := []any{"interaction", i.ID, "guild", i.GuildID, "channel", i.ChannelID}
+	is := &interactionSink{b: b, i: i, flags: flags}
+	out = is
+	if lookupErr != nil {
+		b.log.InfoContext(ctx, "slow channel lookup; deferred first", append(attrs, "err", redact(lookupErr.Error(), b.s.Token))...)
+		if ok, err := b.allowed(ctx, i.GuildID, i.ChannelID); err != nil || !ok {
+			if err != nil {
+				b.log.WarnContext(ctx, "channel lookup failed; not answering", append(attrs, "err", redact(err.Error(), b.s.Token))...)
+			}
+			if err := out.fail(ctx, b.elsewhere()); err != nil {
+				b.log.ErrorContext(ctx, "send notice", append(attrs, "error_id", newErrorID(), "err", redact(err.Error(), b.s.Token))...)
+			}
+			return
+		}
+	}
 	q, err := falaj.CleanQuestion(question)
 	if err != nil {
 		b.reportFailure(ctx, out, err, attrs)
 		return
 	}
-	out.prefix = "> " + truncate(oneLine(q), 300) + "\n\n"
+	is.prefix = quoteQuestion(q)
 	conv := ""
 	if b.history.has(i.ChannelID) && !private {
 		conv = i.ChannelID
 	}
 	b.log.DebugContext(ctx, "question", append(attrs, "question", q)...)
 	a, err := b.answer(ctx, falaj.Question{Text: q, History: b.history.get(conv)}, out)
+	release()
 	if err != nil {
 		b.reportFailure(ctx, out, err, attrs)
 		return
 	}
-	b.deliver(ctx, out, out.prefix, q, a, conv, start, attrs)
+	b.deliver(ctx, out, is.prefix, q, a, conv, start, attrs)
+}
+
+// quoteQuestion is the line above an /ask answer: the question, on one line, at most
+// 300 characters, as a block quote. Its backticks are escaped ("\`"; Discord shows a
+// plain backtick), so a ``` in a question can neither open a code block that swallows
+// the answer nor unbalance the fences the message splitter keeps whole.
+func quoteQuestion(q string) string {
+	q = truncate(oneLine(q), 300)
+	return "> " + strings.ReplaceAll(q, "`", "\\`") + "\n\n"
 }
 
 // deliver sends a finished answer, remembers it for feedback and the conversation, and
 // logs it.
 func (b *Bot) deliver(ctx context.Context, out sink, prefix, q string, a falaj.Answer, conv string, start time.Time, attrs []any) {
-	b.asked.add(a.ID, q)
+	b.asked.put(a.ID, q)
 	if conv != "" {
 		b.history.add(conv, falaj.Turn{Question: q, Answer: a.Text})
 	}
@@ -246,11 +314,13 @@ func (b *Bot) onSources(ctx context.Context, i *discordgo.Interaction) {
 		b.respond(ctx, i, "Listing sources is not available here.", true)
 		return
 	}
+	var out sink
+	defer b.rescue(ctx, &out, []any{"interaction", i.ID})
 	if err := b.deferPrivately(ctx, i); err != nil {
 		b.log.ErrorContext(ctx, "defer interaction", "interaction", i.ID, "error_id", newErrorID(), "err", redact(err.Error(), b.s.Token))
 		return
 	}
-	out := &interactionSink{b: b, i: i, flags: discordgo.MessageFlagsEphemeral}
+	out = &interactionSink{b: b, i: i, flags: discordgo.MessageFlagsEphemeral}
 	srcs, err := b.cfg.Sources.Sources(ctx)
 	if err != nil {
 		b.reportFailure(ctx, out, fmt.Errorf("list sources: %w", err), []any{"interaction", i.ID})
@@ -268,12 +338,14 @@ func (b *Bot) onReindex(ctx context.Context, i *discordgo.Interaction) {
 		b.respond(ctx, i, "Reindexing is not available here.", true)
 		return
 	}
+	user := interactionUser(i)
+	var out sink
+	defer b.rescue(ctx, &out, []any{"interaction", i.ID, "user", user.ID})
 	if err := b.deferPrivately(ctx, i); err != nil {
 		b.log.ErrorContext(ctx, "defer interaction", "interaction", i.ID, "error_id", newErrorID(), "err", redact(err.Error(), b.s.Token))
 		return
 	}
-	out := &interactionSink{b: b, i: i, flags: discordgo.MessageFlagsEphemeral}
-	user := interactionUser(i)
+	out = &interactionSink{b: b, i: i, flags: discordgo.MessageFlagsEphemeral}
 	st, err := b.cfg.Reindexer.Reindex(ctx)
 	if err != nil {
 		b.reportFailure(ctx, out, fmt.Errorf("reindex: %w", err), []any{"interaction", i.ID, "user", user.ID})
@@ -295,10 +367,15 @@ func (b *Bot) onReindex(ctx context.Context, i *discordgo.Interaction) {
 func (b *Bot) onVote(ctx context.Context, i *discordgo.Interaction) {
 	vote, answerID, ok := parseVote(i.MessageComponentData().CustomID)
 	if !ok {
+		// A button of an older version, or one this bot never made: Discord shows
+		// "This interaction failed" unless it is answered.
+		b.log.InfoContext(ctx, "unknown button", "interaction", i.ID, "custom_id", i.MessageComponentData().CustomID)
+		b.respond(ctx, i, "This button is no longer active.", true)
 		return
 	}
 	user := interactionUser(i)
-	v := Vote{Time: time.Now().UTC(), AnswerID: answerID, Question: b.asked.get(answerID), Vote: vote}
+	question, _ := b.asked.get(answerID)
+	v := Vote{Time: time.Now().UTC(), AnswerID: answerID, Question: question, Vote: vote}
 	text := "Thanks for the feedback!"
 	if err := b.feedback.add(v, user.ID); err != nil {
 		id := newErrorID()

@@ -56,6 +56,11 @@ func (r request) String() string { return r.Method + " " + r.Path }
 // and answers in Discord's wire format, and a gateway websocket that says HELLO,
 // accepts IDENTIFY, answers heartbeats, sends READY and then whatever events a test
 // dispatches. The bot's real discordgo.Session talks to it through Config.APIURL.
+//
+// Like Discord, it answers 401 to REST calls with another token than "Bot test-token",
+// except GET /gateway, which needs none; a test can make the gateway close after
+// IDENTIFY with a close code (4004 bad token, 4014 disallowed intents) or never say
+// HELLO, and make a route block until released.
 type fakeDiscord struct {
 	t   *testing.T
 	srv *httptest.Server
@@ -72,6 +77,12 @@ type fakeDiscord struct {
 	gwMu      sync.Mutex // serialises gateway writes
 	seq       int
 	failPaths map[string]int // "METHOD path prefix" → status to answer with
+
+	// Set before the bot connects.
+	closeCode int                      // ≠ 0: close the gateway with it after IDENTIFY
+	noHello   bool                     // never send HELLO
+	connected chan struct{}            // closed when the gateway websocket is up
+	blocks    map[string]chan struct{} // under mu: "METHOD path prefix" → answered once closed
 }
 
 func newFakeDiscord(t *testing.T) *fakeDiscord {
@@ -82,6 +93,8 @@ func newFakeDiscord(t *testing.T) *fakeDiscord {
 		channels:  make(map[string]map[string]any),
 		identify:  make(chan map[string]any, 1),
 		failPaths: make(map[string]int),
+		blocks:    make(map[string]chan struct{}),
+		connected: make(chan struct{}),
 		ids:       100,
 	}
 	f.channels[chanID] = map[string]any{"id": chanID, "type": 0, "guild_id": guildID, "name": "general"}
@@ -97,6 +110,16 @@ func (f *fakeDiscord) rateLimit(route string, retryAfter ...float64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.limits[route] = append(f.limits[route], retryAfter...)
+}
+
+// block makes requests whose "METHOD path" starts with route wait, until the returned
+// channel is closed or the bot gives up on them.
+func (f *fakeDiscord) block(route string) chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ch := make(chan struct{})
+	f.blocks[route] = ch
+	return ch
 }
 
 // addThread makes id a public thread of parent.
@@ -122,11 +145,23 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	if r.Header.Get("Authorization") != "Bot test-token" {
-		f.t.Errorf("%s %s: Authorization %q, want the bot token", r.Method, path, r.Header.Get("Authorization"))
-	}
 	req := request{Method: r.Method, Path: path, Body: body, At: time.Now()}
 	route := r.Method + " " + path
+	f.mu.Lock()
+	var release chan struct{}
+	for prefix, ch := range f.blocks {
+		if strings.HasPrefix(route, prefix) {
+			release = ch
+		}
+	}
+	f.mu.Unlock()
+	if release != nil {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+			return // the bot gave up on the request
+		}
+	}
 
 	f.mu.Lock()
 	var limited *float64
@@ -143,7 +178,9 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 			status = st
 		}
 	}
-	if limited != nil {
+	if r.Header.Get("Authorization") != "Bot test-token" && route != "GET /gateway" {
+		status, reply = http.StatusUnauthorized, map[string]any{"message": "401: Unauthorized", "code": 0}
+	} else if limited != nil {
 		status = http.StatusTooManyRequests
 		reply = map[string]any{"message": "You are being rate limited.", "retry_after": *limited, "global": false}
 		w.Header().Set("X-RateLimit-Limit", "5")
@@ -153,6 +190,8 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", fmt.Sprint(int(*limited+0.999)))
 	} else if status == http.StatusOK {
 		status, reply = f.route(r.Method, path, body)
+	} else if status == http.StatusForbidden {
+		reply = map[string]any{"message": "Missing Access", "code": 50001}
 	} else {
 		reply = map[string]any{"message": "fake failure", "code": 0}
 	}
@@ -183,6 +222,8 @@ func (f *fakeDiscord) route(method, path string, body []byte) (int, any) {
 		return m
 	}
 	switch {
+	case method == "GET" && path == "/users/@me":
+		return 200, map[string]any{"id": botID, "username": "falaj", "bot": true}
 	case method == "GET" && path == "/gateway":
 		return 200, map[string]any{"url": "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/gateway"}
 	case method == "PUT" && seg[0] == "applications": // bulk overwrite of commands
@@ -231,6 +272,14 @@ func (f *fakeDiscord) serveGateway(w http.ResponseWriter, r *http.Request) {
 	f.gwMu.Lock()
 	f.gw = c
 	f.gwMu.Unlock()
+	close(f.connected)
+	if f.noHello {
+		for {
+			if _, _, err := c.ReadMessage(); err != nil {
+				return // the bot closed the connection
+			}
+		}
+	}
 	f.send(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": 45000}})
 	var ident struct {
 		Op int            `json:"op"`
@@ -241,12 +290,14 @@ func (f *fakeDiscord) serveGateway(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.identify <- ident.D
-	f.dispatch("READY", map[string]any{
-		"v": 10, "session_id": "fake-session",
-		"user":        map[string]any{"id": botID, "username": "falaj", "bot": true},
-		"application": map[string]any{"id": appID, "flags": 0},
-		"guilds":      []any{map[string]any{"id": guildID, "unavailable": true}},
-	})
+	if f.closeCode != 0 {
+		text := map[int]string{4004: "Authentication failed.", 4014: "Disallowed intent(s)."}[f.closeCode]
+		f.gwMu.Lock()
+		c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(f.closeCode, text))
+		f.gwMu.Unlock()
+		return
+	}
+	f.ready()
 	for {
 		var p struct {
 			Op int `json:"op"`
@@ -258,6 +309,16 @@ func (f *fakeDiscord) serveGateway(w http.ResponseWriter, r *http.Request) {
 			f.send(map[string]any{"op": 11})
 		}
 	}
+}
+
+// ready sends READY, as after IDENTIFY; a test may send it again, as on a reconnect.
+func (f *fakeDiscord) ready() {
+	f.dispatch("READY", map[string]any{
+		"v": 10, "session_id": "fake-session",
+		"user":        map[string]any{"id": botID, "username": "falaj", "bot": true},
+		"application": map[string]any{"id": appID, "flags": 0},
+		"guilds":      []any{map[string]any{"id": guildID, "unavailable": true}},
+	})
 }
 
 func (f *fakeDiscord) send(v any) {

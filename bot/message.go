@@ -22,14 +22,14 @@ const threadArchiveMinutes = 1440
 // threads and DMs are asked with the conversation's history.
 func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) {
 	start := time.Now()
-	me := b.s.State.User
-	if m.Author == nil || m.Author.Bot || m.WebhookID != "" || (me != nil && m.Author.ID == me.ID) {
+	me := b.userID()
+	if m.Author == nil || m.Author.Bot || m.WebhookID != "" || (me != "" && m.Author.ID == me) {
 		return
 	}
 	dm := m.GuildID == ""
 	mentioned := false
 	for _, u := range m.Mentions {
-		if me != nil && u.ID == me.ID {
+		if me != "" && u.ID == me {
 			mentioned = true
 		}
 	}
@@ -37,17 +37,28 @@ func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) {
 	if !dm && !mentioned && !(b.cfg.MentionFreeTriggers && ours) {
 		return
 	}
-	if !b.allowed(ctx, m.GuildID, m.ChannelID) {
+	attrs := []any{"message", m.ID, "guild", m.GuildID, "channel", m.ChannelID}
+	if ok, err := b.allowed(ctx, m.GuildID, m.ChannelID); err != nil {
+		b.log.WarnContext(ctx, "channel lookup failed; not answering", append(attrs, "err", redact(err.Error(), b.s.Token))...)
+		return
+	} else if !ok {
 		return
 	}
 	text := m.Content
-	if me != nil {
-		text = strings.NewReplacer("<@"+me.ID+">", "", "<@!"+me.ID+">", "").Replace(text)
+	if me != "" {
+		text = strings.NewReplacer("<@"+me+">", "", "<@!"+me+">", "").Replace(text)
 	}
-	attrs := []any{"message", m.ID, "guild", m.GuildID, "channel", m.ChannelID}
 	ref := m.Reference()
 	ref.FailIfNotExists = new(bool)
-	out := &messageSink{b: b, channelID: m.ChannelID, ref: ref}
+	var out sink = &messageSink{b: b, channelID: m.ChannelID, ref: ref}
+	defer b.rescue(ctx, &out, attrs)
+	release, ok := b.acquire()
+	defer release()
+	if !ok {
+		b.log.InfoContext(ctx, "busy", append(attrs, "user", m.Author.ID, "max_concurrent", b.cfg.MaxConcurrent)...)
+		_ = out.fail(ctx, busyText)
+		return
+	}
 	if ok, wait, tell := b.limiter.allow(m.Author.ID); !ok {
 		b.log.InfoContext(ctx, "rate limited", append(attrs, "user", m.Author.ID, "wait_ms", wait.Milliseconds())...)
 		if tell {
@@ -74,7 +85,7 @@ func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) {
 				conv = ""
 			} else {
 				b.history.start(ch.ID)
-				b.parents.Store(ch.ID, m.ChannelID)
+				b.parents.put(ch.ID, m.ChannelID)
 				conv = ch.ID
 				out = &messageSink{b: b, channelID: ch.ID}
 			}
@@ -84,6 +95,7 @@ func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) {
 	}
 	b.log.DebugContext(ctx, "question", append(attrs, "question", q)...)
 	a, err := b.answer(ctx, falaj.Question{Text: q, History: b.history.get(conv)}, out)
+	release()
 	if err != nil {
 		b.reportFailure(ctx, out, err, attrs)
 		return

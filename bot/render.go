@@ -20,7 +20,10 @@ const (
 	maxEmbedFooter      = 2048
 	maxEmbedTotal       = 6000
 	maxQuoteRunes       = 200 // a "short quote" in the Sources embed
-	embedColor          = 0x1f7a6d
+	// maxPassageStartRunes is how much of a passage identifies it when its citation
+	// has no quote.
+	maxPassageStartRunes = 100
+	embedColor           = 0x1f7a6d
 )
 
 // noMentions is sent on every message, edit, interaction response and followup: its
@@ -82,7 +85,8 @@ func sourcesEmbed(cs []falaj.Citation) *discordgo.MessageEmbed {
 	return e
 }
 
-// citationValue is the body of a citation's field: "Author · passage n" and a quote.
+// citationValue is the body of a citation's field: "Author · passage n", then the
+// quote as "> …", or, when the citation has none, "Passage begins: …".
 func citationValue(c falaj.Citation) string {
 	by := oneLine(c.Passage.Author)
 	if by == "" {
@@ -94,13 +98,15 @@ func citationValue(c falaj.Citation) string {
 		b.WriteString(" · ")
 	}
 	fmt.Fprintf(&b, "passage %d", c.Passage.Ordinal)
-	quote := c.Quote
-	if quote == "" {
-		quote = firstSentence(c.Passage.Text)
-	}
-	if quote = oneLine(quote); quote != "" {
+	if quote := oneLine(c.Quote); quote != "" {
 		b.WriteString("\n> ")
 		b.WriteString(truncate(quote, maxQuoteRunes))
+	} else if start := oneLine(c.Passage.Text); start != "" {
+		// No quote (an LLM's citation names the passage, not the words it used): the
+		// passage's opening words identify it, labelled as such and not quoted, since
+		// they need not be what the answer drew on.
+		b.WriteString("\nPassage begins: ")
+		b.WriteString(falaj.Excerpt(start, maxPassageStartRunes))
 	}
 	return truncate(b.String(), maxFieldValue)
 }
@@ -169,15 +175,4 @@ func truncate(s string, max int) string {
 // oneLine collapses runs of white space, newlines included, into single spaces.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
-}
-
-// firstSentence returns the text up to the first sentence end, or all of it.
-func firstSentence(s string) string {
-	s = oneLine(s)
-	for i, r := range s {
-		if strings.ContainsRune(".!?", r) && (i+1 == len(s) || s[i+1] == ' ') {
-			return s[:i+1]
-		}
-	}
-	return s
 }

@@ -48,7 +48,8 @@ func TestTranscript(t *testing.T) {
 
 	ident := <-h.f.identify
 	identJSON, _ := json.MarshalIndent(map[string]any{"intents": ident["intents"], "token": "Bot [token]"}, "", "  ")
-	step("Start", "HELLO (op 10); the bot IDENTIFYs (op 2) with\n\n```json\n"+string(identJSON)+"\n```\n\nand gets READY.")
+	step("Start", "HELLO (op 10), once the bot has checked its token (`GET /users/@me`) and looked up the gateway; "+
+		"the bot IDENTIFYs (op 2) with\n\n```json\n"+string(identJSON)+"\n```\n\nand gets READY.")
 
 	id := h.f.interaction(chanID, "ask", ask("Why is Oman trusted as a mediator?")...)
 	edit := h.f.waitFor(t, "edit", isOriginalEdit(id))

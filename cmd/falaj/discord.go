@@ -28,10 +28,15 @@ func runDiscord(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	maxConcurrent, err := a.settings.integer("FALAJ_MAX_CONCURRENT", 8)
+	if err != nil {
+		return err
+	}
 	appID := fs.String("app-id", a.settings.str("DISCORD_APP_ID", ""), "application id; empty: the token's application (env DISCORD_APP_ID)")
 	guilds := fs.String("guilds", a.settings.str("DISCORD_GUILD_IDS", ""), "comma-separated server ids to register the slash commands in; empty: globally (env DISCORD_GUILD_IDS)")
 	channels := fs.String("channels", a.settings.str("FALAJ_CHANNELS", ""), "comma-separated channel ids to answer in; empty: all (env FALAJ_CHANNELS)")
 	fs.IntVar(&rate, "rate", rate, "questions per person per minute (env FALAJ_RATE)")
+	fs.IntVar(&maxConcurrent, "max-concurrent", maxConcurrent, "answers at once, over everyone; beyond it people are told the bot is busy (env FALAJ_MAX_CONCURRENT)")
 	fs.BoolVar(&mentionFree, "mention-free", mentionFree, "answer every message in the bot's threads, not only mentions; needs the Message Content intent (env FALAJ_MENTION_FREE)")
 	feedback := fs.String("feedback", a.settings.str("FALAJ_FEEDBACK", defaultFeedbackPath), "JSON Lines file for 👍/👎 clicks; off: keep none (env FALAJ_FEEDBACK)")
 	apiURL := fs.String("api-url", a.settings.str("DISCORD_API_URL", ""), "base URL for Discord REST and the gateway lookup, e.g. a REST proxy; empty: discord.com (env DISCORD_API_URL)")
@@ -43,6 +48,9 @@ func runDiscord(ctx context.Context, a *app, args []string) error {
 	}
 	if rate < 0 {
 		return &usageError{msg: fmt.Sprintf("--rate %d: give the questions per person per minute, or 0 for the default", rate)}
+	}
+	if maxConcurrent < 0 {
+		return &usageError{msg: fmt.Sprintf("--max-concurrent %d: give how many answers may run at once, or 0 for the default (8)", maxConcurrent)}
 	}
 	token := a.settings.str("DISCORD_TOKEN", "")
 	if token == "" {
@@ -62,6 +70,7 @@ func runDiscord(ctx context.Context, a *app, args []string) error {
 		GuildIDs:            splitList(*guilds),
 		Channels:            splitList(*channels),
 		Rate:                rate,
+		MaxConcurrent:       maxConcurrent,
 		MentionFreeTriggers: mentionFree,
 		APIURL:              *apiURL,
 		FeedbackPath:        *feedback,

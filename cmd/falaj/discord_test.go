@@ -10,11 +10,15 @@ import (
 )
 
 func TestDiscordSettings(t *testing.T) {
-	// Discord answers the gateway lookup with 401: the token was rejected.
-	var auth string
+	// Discord rejects a bad token on REST with 401 (GET /gateway needs no token, so
+	// the bot checks it with GET /users/@me first).
+	var auth, gateway string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/api/v9/gateway" {
+		switch r.URL.Path {
+		case "/api/v9/users/@me":
 			auth = r.Header.Get("Authorization")
+		case "/api/v9/gateway":
+			gateway = r.URL.Path
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUnauthorized)
@@ -30,6 +34,7 @@ func TestDiscordSettings(t *testing.T) {
 	}{
 		{"no token", nil, nil, 1, "DISCORD_TOKEN is not set"},
 		{"negative rate", []string{"DISCORD_TOKEN", "x"}, []string{"--rate", "-1"}, 2, "--rate -1"},
+		{"negative max-concurrent", []string{"DISCORD_TOKEN", "x", "FALAJ_MAX_CONCURRENT", "-2"}, nil, 2, "--max-concurrent -2"},
 		{"bad mention-free", []string{"DISCORD_TOKEN", "x", "FALAJ_MENTION_FREE", "maybe"}, nil, 2, "FALAJ_MENTION_FREE"},
 		{"bad api url", []string{"DISCORD_TOKEN", "x", "FALAJ_INDEX_DIR", "off"}, []string{"--api-url", "ftp://x"}, 1, "DISCORD_API_URL"},
 		{"rejected token", []string{"DISCORD_TOKEN", "sekrit", "DISCORD_API_URL", srv.URL, "FALAJ_INDEX_DIR", "off"}, nil, 1, "rejected DISCORD_TOKEN"},
@@ -45,7 +50,10 @@ func TestDiscordSettings(t *testing.T) {
 		})
 	}
 	if auth != "Bot sekrit" {
-		t.Errorf("the gateway lookup was sent with Authorization %q, want the token from DISCORD_TOKEN", auth)
+		t.Errorf("the token check was sent with Authorization %q, want the token from DISCORD_TOKEN", auth)
+	}
+	if gateway != "" {
+		t.Errorf("the bot asked for the gateway (%s) with a rejected token", gateway)
 	}
 }
 
