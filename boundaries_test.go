@@ -21,7 +21,7 @@ var allowed = map[string][]string{
 	"eval":      {"."},
 	"retrieval": {".", "lexical", "seeds", "github.com/philippgille/chromem-go"},
 	"llm":       {".", "prompts", "github.com/sashabaranov/go-openai"},
-	"bot":       {".", "github.com/bwmarrin/discordgo"},
+	"bot":       {".", "github.com/bwmarrin/discordgo", "github.com/gorilla/websocket"}, // discordgo's websocket, for its close codes
 	"web":       {"."},
 	"internal":  {}, // test helpers: standard library only
 }

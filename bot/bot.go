@@ -39,7 +39,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"reflect"
 	"regexp"
 	"runtime/debug"
 	"strings"
@@ -48,6 +47,7 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
 
 	"github.com/falaj-bot/falaj"
 )
@@ -350,22 +350,11 @@ func restStatus(err error) (status, code int) {
 }
 
 // closeCode returns the code of the websocket close frame in err's chain, as discordgo's
-// Open returns it: gorilla/websocket's *CloseError, unwrapped. The bot imports only
-// discordgo (boundaries_test.go), so the Code field is read by reflection, after
-// checking the type's package and name, instead of with errors.As.
+// Open returns it: gorilla/websocket's *CloseError (discordgo's own websocket module).
 func closeCode(err error) (int, bool) {
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		v := reflect.ValueOf(e)
-		if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
-			continue
-		}
-		t := v.Elem().Type()
-		if t.PkgPath() != "github.com/gorilla/websocket" || t.Name() != "CloseError" {
-			continue
-		}
-		if f := v.Elem().FieldByName("Code"); f.Kind() == reflect.Int {
-			return int(f.Int()), true
-		}
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		return ce.Code, true
 	}
 	return 0, false
 }
