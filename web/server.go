@@ -119,8 +119,8 @@ func DefaultExamples() []string {
 	return []string{
 		"Why is Oman trusted as a mediator?",
 		"Where did the Iran–US talks take place?",
-		"How does Oman combine traditional and tech diplomacy?",
-		"What role did Oman play in Afghanistan?",
+		"Which talks on Afghanistan did Oman host?",
+		"What did Oman do during the Arab boycott of Qatar?",
 	}
 }
 
