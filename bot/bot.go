@@ -262,6 +262,9 @@ func (b *Bot) Run(ctx context.Context) error {
 		return err
 	}
 	defer b.s.Close()
+	// However Run ends from here on (stopped, or registering failed), answers in flight
+	// get the grace period before the session closes: events may arrive while registering.
+	defer b.shutdown(cancelWork)
 	appID := b.appID()
 	b.log.InfoContext(ctx, "connected to discord", "user", user.Username, "user_id", user.ID, "app_id", appID,
 		"mention_free", b.cfg.MentionFreeTriggers, "max_concurrent", b.cfg.MaxConcurrent)
@@ -273,7 +276,6 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 
 	<-ctx.Done()
-	b.shutdown(cancelWork)
 	return nil
 }
 
