@@ -25,7 +25,8 @@ import (
 //     than one about "Oman's role" in a passage on Iran;
 //   - scaled by the passage's retrieval score (passageWeight of it), which weighs words by
 //     their rarity in the whole corpus, plus a bonus when the sentence has what the
-//     question asks for (a year for "when", a number for "how much").
+//     question asks for (a year for "when", a number for "how much", a reason for "why":
+//     "because", "makes it", "rooted in"…).
 //
 // The best sentence is always shown; up to two more follow (see choose): close runners-up
 // from any passage that name what the best names, or sentences of a passage already quoted that add a question term
@@ -39,7 +40,7 @@ const (
 	minCoverage        = 0.25 // the best sentence must cover this share of the question
 	sameFraction       = 0.4  // a further sentence from a quoted passage must score this share of the best, and add a term
 	extraOtherFraction = 0.85 // any other further sentence must score this share of the best
-	nameWeight         = 3    // weight of a question's names (lexical.ProperTerms) against its other terms
+	nameWeight         = 2.5  // weight of a question's names (lexical.ProperTerms) against its other terms
 	historyWeight      = 0.35 // weight of terms that come from the previous question
 	minSentenceLen     = 4    // words; shorter lines (headings, bylines) are not answers
 	maxSentenceRunes   = 450  // a longer sentence is cut at a word boundary, marked with …
@@ -61,6 +62,8 @@ type candidate struct {
 var (
 	reYear   = regexp.MustCompile(`\b(1[0-9]{3}|20[0-9]{2})s?\b|\b(January|February|March|April|May|June|July|August|September|October|November|December)\b|\bBCE\b`)
 	reNumber = regexp.MustCompile(`[0-9]`)
+	// reReason matches wording that gives a reason or a cause.
+	reReason = regexp.MustCompile(`(?i)\b(because|since|due to|thanks to|so that|allows?|enables?|makes? it|made it|rooted in|reasons?|as a result|therefore|thus|built)\b`)
 	reSpace  = regexp.MustCompile(`\s+`)
 )
 
@@ -81,7 +84,7 @@ func (e *Engine) extract(q Question, query string, ps []Passage, a *Answer) {
 		e.decline(a)
 		return
 	}
-	scoreCandidates(cands, ps, weights, wantKind(q.Text))
+	idf := scoreCandidates(cands, ps, weights, wantKind(q.Text))
 	slices.SortStableFunc(cands, func(x, y *candidate) int {
 		switch {
 		case x.score > y.score:
@@ -96,7 +99,7 @@ func (e *Engine) extract(q Question, query string, ps []Passage, a *Answer) {
 		e.decline(a)
 		return
 	}
-	chosen := choose(cands, weights)
+	chosen := choose(cands, weights, idf)
 	// Read in the sources' order: the best sentence's passage first, each passage's
 	// sentences in their own order.
 	first := map[int]int{}
@@ -144,7 +147,13 @@ func (e *Engine) extract(q Question, query string, ps []Passage, a *Answer) {
 // scores extraOtherFraction of the best, or comes from a passage already quoted, scores
 // sameFraction of the best, shares at least two of the question's terms and covers one
 // the answer lacks so far.
-func choose(cands []*candidate, weights map[string]float64) []*candidate {
+func choose(cands []*candidate, weights, idf map[string]float64) []*candidate {
+	var idfs []float64
+	for t := range weights {
+		idfs = append(idfs, idf[t])
+	}
+	slices.Sort(idfs)
+	medianIDF := idfs[len(idfs)/2]
 	var names []string
 	for t, w := range weights {
 		if w == nameWeight {
@@ -172,17 +181,22 @@ func choose(cands []*candidate, weights map[string]float64) []*candidate {
 		}
 		// A sentence from another passage must also name what the best one names of the
 		// question's names: "talks" between other parties are other talks.
+		var shared []string
+		adds := false
+		for t := range weights {
+			if c.terms[t] {
+				shared = append(shared, t)
+				adds = adds || !covered[t]
+			}
+		}
+		// One shared word is not enough when it is a common one ("Oman" in "What did Oman
+		// do in the 1980s?"); a rare one ("Muscat") may carry a sentence.
+		if len(shared) == 0 || len(shared) == 1 && len(weights) > 1 && idf[shared[0]] < medianIDF {
+			continue
+		}
 		ok := c.score >= extraOtherFraction*best.score && !slices.ContainsFunc(names, func(n string) bool { return best.terms[n] && !c.terms[n] })
 		if !ok && c.score >= sameFraction*best.score && slices.ContainsFunc(chosen, func(o *candidate) bool { return o.passage == c.passage }) {
-			shared, adds := 0, false
-			for t := range weights {
-				if c.terms[t] {
-					shared++
-					adds = adds || !covered[t]
-				}
-			}
-			// One shared word ("Oman" in "What is Oman's GDP?") is not enough.
-			ok = adds && shared >= min(2, len(weights))
+			ok = adds
 		}
 		if !ok {
 			continue
@@ -333,6 +347,7 @@ const (
 	kindAny answerKind = iota
 	kindTime
 	kindNumber
+	kindReason
 )
 
 // wantKind guesses what kind of fact the question asks for from its opening words.
@@ -342,6 +357,9 @@ func wantKind(q string) answerKind {
 	case strings.HasPrefix(l, "when"), strings.Contains(l, "what year"), strings.Contains(l, "which year"),
 		strings.Contains(l, "what date"), strings.Contains(l, "in what year"):
 		return kindTime
+	case strings.HasPrefix(l, "why"), strings.Contains(l, "what makes"), strings.Contains(l, "what made"),
+		strings.Contains(l, "reason"), strings.HasPrefix(l, "how come"):
+		return kindReason
 	case strings.Contains(l, "how much"), strings.Contains(l, "how many"), strings.Contains(l, "what size"),
 		strings.Contains(l, "what percentage"), strings.Contains(l, "what share"), strings.Contains(l, "how large"):
 		return kindNumber
@@ -388,7 +406,8 @@ func scoreCandidates(cs []*candidate, ps []Passage, weights map[string]float64, 
 		c.score = got / total * (1 - passageWeight + passageWeight*ps[c.passage].Score)
 		switch {
 		case kind == kindTime && reYear.MatchString(c.text),
-			kind == kindNumber && reNumber.MatchString(c.text):
+			kind == kindNumber && reNumber.MatchString(c.text),
+			kind == kindReason && reReason.MatchString(c.text):
 			c.score += 0.1
 		}
 	}

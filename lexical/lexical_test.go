@@ -148,3 +148,18 @@ func TestProperTerms(t *testing.T) {
 		})
 	}
 }
+
+func TestSentencesKeepQuotations(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want []string
+	}{
+		{`As one official explained: “It is another peace talk. Nothing is guaranteed. But we remain optimistic.” Oman waits.`,
+			[]string{`As one official explained: “It is another peace talk. Nothing is guaranteed. But we remain optimistic.”`, `Oman waits.`}},
+		{`He said "Yes. No." Then left.`, []string{`He said "Yes. No."`, `Then left.`}},
+	} {
+		if got := Sentences(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("Sentences(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -107,18 +107,36 @@ func isOpener(r rune) bool {
 }
 
 // splitLine splits one logical line at sentence ends.
+// maxQuoteRunes is the longest quotation kept in one sentence.
+const maxQuoteRunes = 600
+
 func splitLine(line string) []string {
 	rs := []rune(line)
 	var out []string
 	start := 0
+	quoteOpen := -1 // index of an open double quote, -1 when none
 	for i := 0; i < len(rs); i++ {
 		r := rs[i]
+		switch {
+		case r == '“', r == '"' && quoteOpen < 0:
+			quoteOpen = i
+		case r == '”', r == '"':
+			quoteOpen = -1
+		}
 		if r != '.' && r != '!' && r != '?' && r != '…' {
 			continue
 		}
 		end := i + 1
 		for end < len(rs) && (isCloser(rs[end]) || rs[end] == '.' || rs[end] == '!' || rs[end] == '?') {
+			if rs[end] == '”' || rs[end] == '"' {
+				quoteOpen = -1 // the quotation closes with this sentence
+			}
 			end++
+		}
+		// A quotation is not split ("It is another peace talk. Nothing is guaranteed."),
+		// unless it runs so long that its closing mark is probably missing.
+		if quoteOpen >= 0 && i-quoteOpen < maxQuoteRunes {
+			continue
 		}
 		if end >= len(rs) || !unicode.IsSpace(rs[end]) {
 			continue
