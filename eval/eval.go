@@ -178,6 +178,8 @@ func Run(ctx context.Context, cases []Case, s Searcher, a falaj.Answerer, k int)
 			}
 			if Contains(ans.Text, c.ExpectAny) {
 				r.TextHit++
+			} else if hit {
+				problems = append(problems, "the answer text lacks the expected words (a cited passage has them)")
 			}
 		}
 		if len(problems) > 0 {

@@ -28,11 +28,14 @@ type app struct {
 func newApp(stdin io.Reader, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) (*app, error) {
 	path := ".env"
 	if p, ok := lookupEnv("FALAJ_ENV_FILE"); ok && p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return nil, falaj.Userf(err, "FALAJ_ENV_FILE names %s, which cannot be read (%v).", p, err)
+		}
 		path = p
 	}
 	dotenv, err := readDotEnv(path)
 	if err != nil {
-		return nil, falaj.Userf(err, "Could not read the settings file %s; fix or remove it.", path)
+		return nil, falaj.Userf(err, "Could not read the settings file (%v); fix or remove it.", err)
 	}
 	return &app{stdin: stdin, stdout: stdout, stderr: stderr, settings: settings{env: lookupEnv, dotenv: dotenv}}, nil
 }
@@ -146,7 +149,7 @@ func (a *app) embedder(c *common) (retrieval.Embedder, error) {
 func (a *app) engine(ix *retrieval.Index, c *common, log *slog.Logger) (*falaj.Engine, error) {
 	ps, err := prompts.Load(c.promptsDir)
 	if err != nil {
-		return nil, falaj.Userf(err, "Cannot load the prompts from %s (FALAJ_PROMPTS_DIR).", c.promptsDir)
+		return nil, falaj.Userf(err, "Cannot load the prompts from %s (FALAJ_PROMPTS_DIR): %v", c.promptsDir, err)
 	}
 	cfg := falaj.EngineConfig{
 		Searcher:      ix,
@@ -176,11 +179,14 @@ type wired struct {
 
 // wire builds the logger, opens the index and builds the engine for c.
 func (a *app) wire(ctx context.Context, c *common) (wired, error) {
+	if err := c.check(); err != nil {
+		return wired{}, err
+	}
 	log, err := newLogger(a.stderr, c.logLevel)
 	if err != nil {
 		return wired{}, err
 	}
-	ix, _, err := a.openIndex(ctx, c, log, false, nil)
+	ix, stats, err := a.openIndex(ctx, c, log, false, nil)
 	if err != nil {
 		return wired{}, err
 	}
@@ -188,6 +194,7 @@ func (a *app) wire(ctx context.Context, c *common) (wired, error) {
 	if err != nil {
 		return wired{}, err
 	}
+	log.Debug("index ready", "passages", stats.Passages, "from_cache", stats.FromCache, "took_ms", stats.Took.Milliseconds())
 	return wired{log: log, ix: ix, eng: eng}, nil
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/falaj-bot/falaj"
 )
@@ -21,6 +20,9 @@ func runAsk(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if fs.NArg() == 0 {
+		return &usageError{msg: "no question given", help: `Usage: falaj ask "question"  (or - to read it from standard input)`}
+	}
 	question := strings.Join(fs.Args(), " ")
 	if question == "-" {
 		b, err := io.ReadAll(io.LimitReader(a.stdin, 1<<20))
@@ -32,20 +34,11 @@ func runAsk(ctx context.Context, a *app, args []string) error {
 	if _, err := falaj.CleanQuestion(question); err != nil {
 		return err // before opening the index: bad input fails fast
 	}
-	log, err := newLogger(a.stderr, c.logLevel)
+	w, err := a.wire(ctx, &c)
 	if err != nil {
 		return err
 	}
-	start := time.Now()
-	ix, stats, err := a.openIndex(ctx, &c, log, false, nil)
-	if err != nil {
-		return err
-	}
-	eng, err := a.engine(ix, &c, log)
-	if err != nil {
-		return err
-	}
-	log.Debug("index ready", "passages", stats.Passages, "from_cache", stats.FromCache, "took_ms", time.Since(start).Milliseconds())
+	eng := w.eng
 
 	out := &streamOut{w: a.stdout}
 	var onText func(string)

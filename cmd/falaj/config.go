@@ -167,8 +167,8 @@ func (c *common) register(fs *flag.FlagSet, s settings, defLevel string) error {
 	fs.StringVar(&c.corpus, "corpus", s.str("FALAJ_CORPUS", ""), "folder of .txt/.md articles to index instead of the built-in corpus (env FALAJ_CORPUS)")
 	fs.StringVar(&c.indexDir, "index-dir", s.str("FALAJ_INDEX_DIR", ""), "where the index snapshot is kept; \"off\" keeps it in memory (env FALAJ_INDEX_DIR, default: user cache dir)")
 	fs.StringVar(&c.embedder, "embedder", s.str("FALAJ_EMBEDDER", "local"), "embedder: local (offline) or openai (env FALAJ_EMBEDDER)")
-	fs.IntVar(&c.k, "k", k, "passages to retrieve per question (env FALAJ_K)")
-	fs.IntVar(&c.chunkSize, "chunk-size", cs, "passage target size in characters; 0 for the default (env FALAJ_CHUNK_SIZE)")
+	fs.IntVar(&c.k, "k", k, "passages to retrieve per question, 1 to 50 (env FALAJ_K)")
+	fs.IntVar(&c.chunkSize, "chunk-size", cs, "passage target size in characters, 200 to 5000; 0 for the default, 700 (env FALAJ_CHUNK_SIZE)")
 	fs.StringVar(&c.logLevel, "log-level", s.str("FALAJ_LOG_LEVEL", defLevel), "log level: debug, info, warn or error (env FALAJ_LOG_LEVEL)")
 	fs.StringVar(&c.model, "model", s.str("FALAJ_CHAT_MODEL", llm.DefaultChatModel), "chat model, when OPENAI_API_KEY or OPENAI_BASE_URL is set (env FALAJ_CHAT_MODEL)")
 	fs.BoolVar(&c.noLLM, "no-llm", false, "answer extractively even when an LLM is configured (for a demo on a bad network)")
@@ -194,6 +194,17 @@ func (c *common) readLLM(s settings) error {
 	}
 	if c.llm.Deadline, err = s.duration("FALAJ_LLM_DEADLINE", llm.DefaultDeadline); err != nil {
 		return err
+	}
+	return nil
+}
+
+// check reports settings outside their sensible range as a usage error.
+func (c *common) check() error {
+	switch {
+	case c.k < 1 || c.k > 50:
+		return &usageError{msg: fmt.Sprintf("-k %d: give a number of passages from 1 to 50", c.k)}
+	case c.chunkSize != 0 && (c.chunkSize < 200 || c.chunkSize > 5000):
+		return &usageError{msg: fmt.Sprintf("--chunk-size %d: give 200 to 5000 characters, or 0 for the default", c.chunkSize)}
 	}
 	return nil
 }

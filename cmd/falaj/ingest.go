@@ -20,6 +20,9 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 	if fs.NArg() > 0 {
 		return &usageError{msg: "ingest takes no arguments; use --corpus DIR", help: "Run 'falaj ingest --help' for usage."}
 	}
+	if err := c.check(); err != nil {
+		return err
+	}
 	log, err := newLogger(a.stderr, c.logLevel)
 	if err != nil {
 		return err
@@ -34,9 +37,27 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 	if where == "" {
 		where = "memory only"
 	}
-	_, err = fmt.Fprintf(a.stdout, "%d documents, %d passages (%d embedded, %d removed) in %s; embedder %s; index %s\n",
-		stats.Documents, stats.Passages, stats.Embedded, stats.Removed, stats.Took.Round(1e6), stats.Embedder, where)
-	return err
+	_, err = fmt.Fprintf(a.stdout, "%s, %s (%d embedded, %d removed) in %s; embedder %s; index %s\n",
+		plural(stats.Documents, "document"), plural(stats.Passages, "passage"), stats.Embedded, stats.Removed,
+		stats.Took.Round(1e6), stats.Embedder, where)
+	if err != nil {
+		return err
+	}
+	if len(stats.Skipped) > 0 {
+		fmt.Fprintf(a.stdout, "skipped %s:\n", plural(len(stats.Skipped), "file"))
+		for _, s := range stats.Skipped {
+			fmt.Fprintln(a.stdout, "  "+s)
+		}
+	}
+	return nil
+}
+
+// plural returns "1 passage" or "n passages".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // progress shows embedding progress: a bar redrawn in place on a terminal, a plain line at

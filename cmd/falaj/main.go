@@ -87,11 +87,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
+		writeUsage(stderr)
+		return &usageError{msg: "no command given"}
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		writeUsage(stdout)
-		if len(args) == 0 {
-			return &usageError{msg: "no command given"}
-		}
 		return nil
 	}
 	for _, c := range commands() {

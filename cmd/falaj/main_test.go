@@ -17,7 +17,7 @@ import (
 
 // env returns a lookupEnv with only vars set: tests never read the real environment.
 func env(vars ...string) func(string) (string, bool) {
-	m := map[string]string{"FALAJ_ENV_FILE": filepath.Join(os.TempDir(), "falaj-test-no-such.env")}
+	m := map[string]string{"FALAJ_ENV_FILE": os.DevNull} // no .env from the working directory
 	for i := 0; i+1 < len(vars); i += 2 {
 		m[vars[i]] = vars[i+1]
 	}
@@ -177,7 +177,9 @@ func TestBadInput(t *testing.T) {
 		wantErr  string
 	}{
 		{"empty question", []string{"ask", "   "}, "", 1, "empty"},
-		{"no question", []string{"ask"}, "", 1, "empty"},
+		{"no question", []string{"ask"}, "", 2, "no question given"},
+		{"k out of range", []string{"ask", "-k", "0", "Why Oman?"}, "", 2, "1 to 50"},
+		{"chunk size out of range", []string{"ask", "--chunk-size", "5", "Why Oman?"}, "", 2, "200 to 5000"},
 		{"huge question", []string{"ask", strings.Repeat("why ", 400)}, "", 1, "limit"},
 		{"huge question on stdin", []string{"ask", "-"}, strings.Repeat("a", 5000), 1, "limit"},
 		{"missing corpus", []string{"ask", "--corpus", missing, "Why Oman?"}, "", 1, missing},
@@ -326,4 +328,20 @@ func (w *promptWatcher) Write(p []byte) (int, error) {
 		w.prompted = nil
 	}
 	return n, nil
+}
+
+func TestSettingsFileErrors(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope.env")
+	_, errOut, code := runCLI(t, env("FALAJ_ENV_FILE", missing), "", "ask", "Why Oman?")
+	if code != 1 || !strings.Contains(errOut, "FALAJ_ENV_FILE") || !strings.Contains(errOut, missing) {
+		t.Errorf("a missing FALAJ_ENV_FILE: exit %d, stderr %q; want an error naming the variable and the file", code, errOut)
+	}
+	bad := filepath.Join(t.TempDir(), ".env")
+	if err := os.WriteFile(bad, []byte("FALAJ_K=3\nthis is not a setting\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code = runCLI(t, env("FALAJ_ENV_FILE", bad), "", "ask", "Why Oman?")
+	if code != 1 || !strings.Contains(errOut, ":2: want KEY=VALUE") {
+		t.Errorf("a malformed .env: exit %d, stderr %q; want the file and line named", code, errOut)
+	}
 }

@@ -15,6 +15,9 @@ func runSources(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if err := c.check(); err != nil {
+		return err
+	}
 	log, err := newLogger(a.stderr, c.logLevel)
 	if err != nil {
 		return err
@@ -37,6 +40,6 @@ func runSources(ctx context.Context, a *app, args []string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(a.stdout, "%d documents, %d passages\n", len(srcs), total)
+	_, err = fmt.Fprintf(a.stdout, "%s, %s\n", plural(len(srcs), "document"), plural(total, "passage"))
 	return err
 }
