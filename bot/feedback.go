@@ -143,6 +143,7 @@ func loadSalt(path string) ([]byte, error) {
 // the one that counts, so changing one's mind or clicking twice is counted once.
 type Summary struct {
 	Lines   int           // votes in the file, clicks included that a later one replaced
+	Bad     []int         // numbers of lines that are not votes (e.g. cut short when the bot was killed mid-write); skipped
 	Up      int           // helpful
 	Down    int           // not helpful
 	Answers int           // answers with at least one vote
@@ -161,7 +162,8 @@ type AnswerVotes struct {
 const maxWorst = 10
 
 // SummarizeFeedback reads a feedback file (JSON Lines of Vote) and counts it. A line
-// that is not a vote is an error naming its line number.
+// that is not a vote is skipped and its number listed in Summary.Bad, so one damaged
+// line does not hide every other vote; only a read error is an error.
 func SummarizeFeedback(r io.Reader) (Summary, error) {
 	type key struct{ answer, user string }
 	latest := make(map[key]Vote)
@@ -174,11 +176,9 @@ func SummarizeFeedback(r io.Reader) (Summary, error) {
 			continue
 		}
 		var v Vote
-		if err := json.Unmarshal([]byte(line), &v); err != nil {
-			return Summary{}, fmt.Errorf("feedback line %d: %w", n, err)
-		}
-		if v.Vote != VoteUp && v.Vote != VoteDown || v.AnswerID == "" {
-			return Summary{}, fmt.Errorf("feedback line %d: not a vote: %.80s", n, line)
+		if err := json.Unmarshal([]byte(line), &v); err != nil || v.Vote != VoteUp && v.Vote != VoteDown || v.AnswerID == "" {
+			sum.Bad = append(sum.Bad, n)
+			continue
 		}
 		sum.Lines++
 		latest[key{v.AnswerID, v.User}] = v
@@ -229,6 +229,9 @@ func (s Summary) String() string {
 		fmt.Fprintf(&b, " (%.0f%% helpful)", 100*float64(s.Up)/float64(s.Up+s.Down))
 	}
 	b.WriteString("\n")
+	if len(s.Bad) > 0 {
+		fmt.Fprintf(&b, "skipped %d damaged line(s): %v\n", len(s.Bad), s.Bad)
+	}
 	if len(s.Worst) > 0 {
 		b.WriteString("\nMost 👎:\n")
 		for _, a := range s.Worst {

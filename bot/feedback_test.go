@@ -24,8 +24,8 @@ func TestSummarizeFeedback(t *testing.T) {
 {"answer_id":"a","vote":"up","user":"u1"}
 {"answer_id":"a","vote":"down","user":"u1"}
 {"answer_id":"a","vote":"up","user":"u2"}`, 1, 1, 1, 2, "a", ""},
-		{"bad json names the line", "\n{\"answer_id\":\"a\",\"vote\":\"up\"}\n{oops", 0, 0, 0, 0, "", "feedback line 3"},
-		{"not a vote", `{"answer_id":"a","vote":"meh"}`, 0, 0, 0, 0, "", "not a vote"},
+		{"a damaged line is skipped", "\n{\"answer_id\":\"a\",\"vote\":\"up\"}\n{oops", 1, 0, 1, 1, "", ""},
+		{"not a vote is skipped", `{"answer_id":"a","vote":"meh"}`, 0, 0, 0, 0, "", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			s, err := SummarizeFeedback(strings.NewReader(tt.in))
@@ -40,6 +40,9 @@ func TestSummarizeFeedback(t *testing.T) {
 			}
 			if s.Up != tt.up || s.Down != tt.down || s.Answers != tt.ans || s.Users != tt.users {
 				t.Errorf("summary = %+v, want up %d down %d answers %d users %d", s, tt.up, tt.down, tt.ans, tt.users)
+			}
+			if strings.Contains(tt.name, "skipped") && len(s.Bad) != 1 {
+				t.Errorf("Bad = %v; want the one damaged line", s.Bad)
 			}
 			if tt.worst != "" && (len(s.Worst) == 0 || s.Worst[0].AnswerID != tt.worst) {
 				t.Errorf("worst = %+v, want %s first", s.Worst, tt.worst)

@@ -157,11 +157,12 @@ func splitFrontMatter(text string) (map[string]string, string, error) {
 	}
 }
 
-// defaultTitle is the first non-empty line when it is short enough to be a title,
-// else the file name.
+// defaultTitle is the first non-empty line, without a Markdown heading's "#" marks, when
+// it is short enough to be a title (120 characters) and does not end with a period; else
+// the file name.
 func defaultTitle(body, name string) string {
 	for line := range strings.SplitSeq(body, "\n") {
-		t := strings.TrimSpace(line)
+		t := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(line), "#"))
 		if t == "" {
 			continue
 		}

@@ -241,3 +241,16 @@ func TestOpenSkipsPassagesTheEmbedderCannotPlace(t *testing.T) {
 		t.Errorf("Open with only a zero-vector file: %v; want a user error naming it", err)
 	}
 }
+
+func TestDefaultTitle(t *testing.T) {
+	for _, tt := range []struct{ body, want string }{
+		{"# Muscat Harbour\n\nText.", "Muscat Harbour"},
+		{"\n\nOman and the Gulf\nText.", "Oman and the Gulf"},
+		{"A first line that is a sentence.\nMore.", "notes"},
+		{"", "notes"},
+	} {
+		if got := defaultTitle(tt.body, "notes"); got != tt.want {
+			t.Errorf("defaultTitle(%q) = %q; want %q", tt.body, got, tt.want)
+		}
+	}
+}
