@@ -56,8 +56,8 @@ const DefaultK = 5
 // DefaultMinConfidence is the SearchResult.Confidence below which the Engine declines when
 // EngineConfig.MinConfidence is 0. It is calibrated for the retrieval package's
 // Confidence (retrieval.DefaultMinConfidence refers to it): every answerable question of
-// the public set and paraphrases of them score ≥ 0.63, off-topic probes ≤ 0.33; see
-// docs/RETRIEVAL.md.
+// the public set scores ≥ 0.63 and off-topic probes ≤ 0.33, while a few paraphrases and
+// two-part questions fall just under it; see docs/RETRIEVAL.md.
 const DefaultMinConfidence = 0.45
 
 // EngineConfig configures an Engine. Only Searcher is required.

@@ -23,7 +23,7 @@ import (
 //   - plus contextWeight for the terms its passage has elsewhere: a sentence about "the
 //     talks" in a passage about Afghanistan answers "Oman's role in Afghanistan" better
 //     than one about "Oman's role" in a passage on Iran;
-//   - scaled by the passage's retrieval score (passageWeight of it), which weighs words by
+//   - scaled by the passage's retrieval score (sentencePassageWeight of it), which weighs words by
 //     their rarity in the whole corpus, plus a bonus when the sentence has what the
 //     question asks for (a year for "when", a number for "how much", a reason for "why":
 //     "because", "makes it", "rooted in"…).
@@ -34,19 +34,19 @@ import (
 // Iran in Oman …"). Sentences that repeat most of what is shown are skipped. Below
 // minCoverage for the best sentence the Engine declines rather than cite a weak match.
 const (
-	extractPassages    = 4    // passages whose sentences are candidates
-	maxSentences       = 3    // sentences in an answer
-	maxAnswerRunes     = 700  // stop adding sentences past this length
-	minCoverage        = 0.25 // the best sentence must cover this share of the question
-	sameFraction       = 0.4  // a further sentence from a quoted passage must score this share of the best, and add a term
-	extraOtherFraction = 0.85 // any other further sentence must score this share of the best
-	nameWeight         = 2.5  // weight of a question's names (lexical.ProperTerms) against its other terms
-	historyWeight      = 0.35 // weight of terms that come from the previous question
-	minSentenceLen     = 4    // words; shorter lines (headings, bylines) are not answers
-	maxSentenceRunes   = 450  // a longer sentence is cut at a word boundary, marked with …
-	headingWords       = 12   // a line this short without closing punctuation is a heading
-	contextWeight      = 0.3  // weight of question terms found in the sentence's passage but not in it
-	passageWeight      = 0.4  // share of a sentence's score that its passage's retrieval score (0..1) scales
+	extractPassages       = 4    // passages whose sentences are candidates
+	maxSentences          = 3    // sentences in an answer
+	maxAnswerRunes        = 700  // stop adding sentences past this length
+	minCoverage           = 0.25 // the best sentence must cover this share of the question
+	sameFraction          = 0.4  // a further sentence from a quoted passage must score this share of the best, and add a term
+	extraOtherFraction    = 0.85 // any other further sentence must score this share of the best
+	nameWeight            = 2.5  // weight of a question's names (lexical.ProperTerms) against its other terms
+	historyWeight         = 0.35 // weight of terms that come from the previous question
+	minSentenceLen        = 4    // words; shorter lines (headings, bylines) are not answers
+	maxSentenceRunes      = 450  // a longer sentence is cut at a word boundary, marked with …
+	headingWords          = 12   // a line this short without closing punctuation is a heading
+	contextWeight         = 0.3  // weight of question terms found in the sentence's passage but not in it
+	sentencePassageWeight = 0.4  // share of a sentence's score that its passage's retrieval score (0..1) scales
 )
 
 type candidate struct {
@@ -403,7 +403,7 @@ func scoreCandidates(cs []*candidate, ps []Passage, weights map[string]float64, 
 		}
 		c.cover = got / total
 		got += contextWeight * ctx
-		c.score = got / total * (1 - passageWeight + passageWeight*ps[c.passage].Score)
+		c.score = got / total * (1 - sentencePassageWeight + sentencePassageWeight*ps[c.passage].Score)
 		switch {
 		case kind == kindTime && reYear.MatchString(c.text),
 			kind == kindNumber && reNumber.MatchString(c.text),

@@ -47,9 +47,10 @@ func defaultFusion(vec, kw []scored) []scored { return fuseWeighted(vectorWeight
 // Embedder) and a BM25 keyword search, fuses them (defaultFusion), and sets each
 // passage's Score to its fused score in [0, 1] (1: best on both sides).
 //
-// Confidence is the largest IDF-weighted share of the query's content terms (see
-// lexical.Terms) found in one of the three best passages; a term the corpus never uses
-// weighs the most, so "What is the capital of France?" scores near 0. Compare it with
+// Confidence blends (keywordIndex.confidence) the largest IDF-weighted share of the
+// query's content terms (see lexical.Terms) found in one of the three best passages with
+// the share the corpus uses at all; a term the corpus never uses weighs the most (a name
+// more), so "What is the capital of France?" scores near 0. Compare it with
 // DefaultMinConfidence.
 //
 // k is clamped to Len. An empty query or k < 1 returns an empty result. The query is
