@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"net/http/httptest"
 	"testing"
 
@@ -42,4 +43,21 @@ func newTestServer(t testing.TB, edit func(*Config)) (*httptest.Server, *Server)
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	return ts, s
+}
+
+// TestDefaultExamplesAreAnswered: the example questions a presenter clicks must get a
+// cited answer from the built-in corpus with the offline answerer.
+func TestDefaultExamplesAreAnswered(t *testing.T) {
+	ts, _ := newTestServer(t, nil)
+	for _, q := range DefaultExamples() {
+		body, _ := json.Marshal(map[string]string{"question": q})
+		res, got := do(t, "POST", ts.URL+"/api/ask", "application/json", string(body))
+		var a falaj.AnswerJSON
+		if err := json.Unmarshal([]byte(got), &a); err != nil || res.StatusCode != 200 {
+			t.Fatalf("%q: status %d, body %s", q, res.StatusCode, got)
+		}
+		if !a.Answered || len(a.Citations) == 0 {
+			t.Errorf("example %q is not answered with citations: %q", q, a.Answer)
+		}
+	}
 }
