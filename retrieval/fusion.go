@@ -41,6 +41,8 @@ func fuseWeighted(wVec float64, vec, kw []scored) []scored {
 	return sortScores(acc)
 }
 
+// sortScores returns acc's passages by score, best first; ties go to the lower index, so
+// results are deterministic.
 func sortScores(acc map[int]float64) []scored {
 	out := make([]scored, 0, len(acc))
 	for d, s := range acc {

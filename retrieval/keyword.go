@@ -1,7 +1,6 @@
 package retrieval
 
 import (
-	"cmp"
 	"math"
 	"slices"
 
@@ -105,16 +104,7 @@ func (ix *keywordIndex) search(query []string, n int) []scored {
 			acc[p.doc] += idf * p.tf * (bm25K1 + 1) / (p.tf + norm)
 		}
 	}
-	out := make([]scored, 0, len(acc))
-	for d, s := range acc {
-		out = append(out, scored{d, s})
-	}
-	slices.SortFunc(out, func(a, b scored) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.doc, b.doc)
-	})
+	out := sortScores(acc)
 	if len(out) > n {
 		out = out[:n]
 	}
