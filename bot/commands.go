@@ -220,14 +220,7 @@ func (b *Bot) onAsk(ctx context.Context, i *discordgo.Interaction) {
 	if b.history.has(i.ChannelID) && !private {
 		conv = i.ChannelID
 	}
-	b.log.DebugContext(ctx, "question", append(attrs, "question", q)...)
-	a, err := b.answer(ctx, falaj.Question{Text: q, History: b.history.get(conv)}, out)
-	release()
-	if err != nil {
-		b.reportFailure(ctx, out, err, attrs)
-		return
-	}
-	b.deliver(ctx, out, is.prefix, q, a, conv, start, attrs)
+	b.answerAndDeliver(ctx, out, is.prefix, q, conv, start, attrs, release)
 }
 
 // quoteQuestion is the line above an /ask answer: the question, on one line, at most
@@ -237,6 +230,20 @@ func (b *Bot) onAsk(ctx context.Context, i *discordgo.Interaction) {
 func quoteQuestion(q string) string {
 	q = truncate(oneLine(q), 300)
 	return "> " + strings.ReplaceAll(q, "`", "\\`") + "\n\n"
+}
+
+// answerAndDeliver answers q with the conversation conv's history, frees the concurrency
+// slot (release) as soon as the answer is composed, then sends it through out, or the
+// apology when answering failed.
+func (b *Bot) answerAndDeliver(ctx context.Context, out sink, prefix, q, conv string, start time.Time, attrs []any, release func()) {
+	b.log.DebugContext(ctx, "question", append(attrs, "question", q)...)
+	a, err := b.answer(ctx, falaj.Question{Text: q, History: b.history.get(conv)}, out)
+	release()
+	if err != nil {
+		b.reportFailure(ctx, out, err, attrs)
+		return
+	}
+	b.deliver(ctx, out, prefix, q, a, conv, start, attrs)
 }
 
 // deliver sends a finished answer, remembers it for feedback and the conversation, and

@@ -93,14 +93,7 @@ func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) {
 			conv = "" // someone else's thread: answer, without a history to keep
 		}
 	}
-	b.log.DebugContext(ctx, "question", append(attrs, "question", q)...)
-	a, err := b.answer(ctx, falaj.Question{Text: q, History: b.history.get(conv)}, out)
-	release()
-	if err != nil {
-		b.reportFailure(ctx, out, err, attrs)
-		return
-	}
-	b.deliver(ctx, out, "", q, a, conv, start, attrs)
+	b.answerAndDeliver(ctx, out, "", q, conv, start, attrs, release)
 }
 
 // messageSink delivers an answer as channel messages: the first one is sent when the
