@@ -26,7 +26,7 @@ import (
 //   - scaled by the passage's retrieval score (sentencePassageWeight of it), which weighs words by
 //     their rarity in the whole corpus, plus a bonus when the sentence has what the
 //     question asks for (a year for "when", a number for "how much", a reason for "why":
-//     "because", "makes it", "rooted in"…).
+//     "because", "makes it", "rooted in"…; an aim or position for "what does X want").
 //
 // The best sentence is always shown; up to two more follow (see choose): close runners-up
 // from any passage that name what the best names, or sentences of a passage already quoted that add a question term
@@ -57,11 +57,16 @@ type candidate struct {
 	terms   map[string]bool
 	score   float64
 	cover   float64
+	fits    bool // has what the question's kind asks for (a year for "when"…)
 }
 
 var (
 	reYear   = regexp.MustCompile(`\b(1[0-9]{3}|20[0-9]{2})s?\b|\b(January|February|March|April|May|June|July|August|September|October|November|December)\b|\bBCE\b`)
 	reNumber = regexp.MustCompile(`[0-9]`)
+	// reAimQuestion matches a question about what a party wants; reAim, wording that
+	// states an aim or a position.
+	reAimQuestion = regexp.MustCompile(`\b(want|wants|wanted|asking for|ask for|demand|demands|seek|seeks|goals?|aims?|objectives?)\b`)
+	reAim         = regexp.MustCompile(`(?i)\b(positions?|demands?|demanded|seeks?|sought|wants?|wanted|requires?|required|insists?|insisted|focused on|calls? for|called for|aims?|aimed|goals?|objectives?|priorit(y|ies))\b`)
 	// reReason matches wording that gives a reason or a cause.
 	reReason = regexp.MustCompile(`(?i)\b(because|since|due to|thanks to|so that|allows?|enables?|makes? it|made it|rooted in|reasons?|as a result|therefore|thus|built)\b`)
 	reSpace  = regexp.MustCompile(`\s+`)
@@ -176,7 +181,9 @@ func choose(cands []*candidate, weights, idf map[string]float64) []*candidate {
 		if len(chosen) == maxSentences || length >= maxAnswerRunes {
 			break
 		}
-		if c.cover < minCoverage || redundant(c, chosen) {
+		// A further sentence must have what the question asks for, as the best one does:
+		// a year for "when", not one more sentence that merely shares its words.
+		if c.cover < minCoverage || redundant(c, chosen) || best.fits && !c.fits {
 			continue
 		}
 		// A sentence from another passage must also name what the best one names of the
@@ -348,6 +355,7 @@ const (
 	kindTime
 	kindNumber
 	kindReason
+	kindAim
 )
 
 // wantKind guesses what kind of fact the question asks for from its opening words.
@@ -360,6 +368,8 @@ func wantKind(q string) answerKind {
 	case strings.HasPrefix(l, "why"), strings.Contains(l, "what makes"), strings.Contains(l, "what made"),
 		strings.Contains(l, "reason"), strings.HasPrefix(l, "how come"):
 		return kindReason
+	case reAimQuestion.MatchString(l):
+		return kindAim
 	case strings.Contains(l, "how much"), strings.Contains(l, "how many"), strings.Contains(l, "what size"),
 		strings.Contains(l, "what percentage"), strings.Contains(l, "what share"), strings.Contains(l, "how large"):
 		return kindNumber
@@ -404,14 +414,26 @@ func scoreCandidates(cs []*candidate, ps []Passage, weights map[string]float64, 
 		c.cover = got / total
 		got += contextWeight * ctx
 		c.score = got / total * (1 - sentencePassageWeight + sentencePassageWeight*ps[c.passage].Score)
-		switch {
-		case kind == kindTime && reYear.MatchString(c.text),
-			kind == kindNumber && reNumber.MatchString(c.text),
-			kind == kindReason && reReason.MatchString(c.text):
+		if c.fits = fits(kind, c.text); c.fits && kind != kindAny {
 			c.score += 0.1
 		}
 	}
 	return idfs
+}
+
+// fits reports whether text has what a question of kind asks for.
+func fits(kind answerKind, text string) bool {
+	switch kind {
+	case kindTime:
+		return reYear.MatchString(text)
+	case kindNumber:
+		return reNumber.MatchString(text)
+	case kindReason:
+		return reReason.MatchString(text)
+	case kindAim:
+		return reAim.MatchString(text)
+	}
+	return true
 }
 
 // prefixMatch reports whether a term of the sentence and t share a prefix of at least five
