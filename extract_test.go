@@ -118,3 +118,34 @@ func TestExtractFollowUpDoesNotRepeat(t *testing.T) {
 		t.Errorf("follow-up answer %q repeats the previous answer", a.Text)
 	}
 }
+
+func TestWantKind(t *testing.T) {
+	for _, tt := range []struct {
+		q    string
+		want answerKind
+	}{
+		{"When was the QCG launched?", kindTime},
+		{"In which year did the US withdraw?", kindTime},
+		{"How much should digitalisation contribute?", kindNumber},
+		{"Why is Oman trusted?", kindReason},
+		{"What makes Oman a trusted intermediary?", kindReason},
+		{"What does Iran want?", kindAim},
+		{"What is Tehran asking for?", kindAim},
+		{"Which religious tradition informs Oman's diplomacy?", kindAny},
+	} {
+		if got := wantKind(tt.q); got != tt.want {
+			t.Errorf("wantKind(%q) = %d; want %d", tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestExtractPrefersWhatTheKindAsksFor(t *testing.T) {
+	p := Passage{ID: "d#1", Ordinal: 1, Score: 1, Text: "Iranian officials have admitted the talks with the United States. " +
+		"The Iranian position is still focused on sanctions relief in the talks."}
+	e := newTestEngine(t)
+	var a Answer
+	e.extract(Question{Text: "What does Iran want from the talks?"}, "", []Passage{p}, &a)
+	if !strings.HasPrefix(a.Text, "The Iranian position") || strings.Contains(a.Text, "admitted") {
+		t.Errorf("answer %q; want only the sentence stating the position", a.Text)
+	}
+}
