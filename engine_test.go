@@ -7,20 +7,14 @@ import (
 	"testing"
 
 	"github.com/falaj-bot/falaj"
+	"github.com/falaj-bot/falaj/internal/seedtest"
 	"github.com/falaj-bot/falaj/retrieval"
 )
 
 // seedEngine is the offline default: the embedded seeds, the local embedder, extractive answers.
 func seedEngine(t *testing.T) *falaj.Engine {
 	t.Helper()
-	ix, _, err := retrieval.Open(context.Background(), retrieval.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := falaj.NewEngine(falaj.EngineConfig{Searcher: ix, MinConfidence: retrieval.DefaultMinConfidence})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, _ := seedtest.Engine(t)
 	return e
 }
 

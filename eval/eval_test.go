@@ -1,14 +1,13 @@
 package eval_test
 
 import (
-	"context"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/falaj-bot/falaj"
 	"github.com/falaj-bot/falaj/eval"
-	"github.com/falaj-bot/falaj/retrieval"
+	"github.com/falaj-bot/falaj/internal/seedtest"
 )
 
 // TestQuestionSet is the quality gate on the public question set with the offline
@@ -64,16 +63,8 @@ func runSet(t *testing.T, path string) eval.Report {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	ix, _, err := retrieval.Open(ctx, retrieval.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := falaj.NewEngine(falaj.EngineConfig{Searcher: ix})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := eval.Run(ctx, cases, ix, eng, 0)
+	eng, ix := seedtest.Engine(t)
+	r, err := eval.Run(t.Context(), cases, ix, eng, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,12 +1,12 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/falaj-bot/falaj"
+	"github.com/falaj-bot/falaj/internal/seedtest"
 	"github.com/falaj-bot/falaj/retrieval"
 )
 
@@ -16,15 +16,7 @@ var _ Catalog = (*retrieval.Index)(nil)
 // (in-memory index, offline embedder, extractive answers), and the index as the Catalog.
 func seedEngine(t testing.TB) (*falaj.Engine, Catalog) {
 	t.Helper()
-	ix, _, err := retrieval.Open(context.Background(), retrieval.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := falaj.NewEngine(falaj.EngineConfig{Searcher: ix, MinConfidence: retrieval.DefaultMinConfidence})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e, ix
+	return seedtest.Engine(t)
 }
 
 // newTestServer serves a real Engine over the seeds on 127.0.0.1:0 with no rate limit
