@@ -85,6 +85,7 @@ func (e *Engine) extract(q Question, query string, ps []Passage, a *Answer) {
 		})
 	}
 	addCompounds(weights, q.Text, cands)
+	substitute(weights, cands)
 	if len(weights) == 0 || len(cands) == 0 {
 		e.decline(a)
 		return
@@ -236,6 +237,23 @@ func addCompounds(weights map[string]float64, question string, cands []*candidat
 			if !known(part) {
 				delete(weights, part)
 			}
+		}
+	}
+}
+
+// substitute replaces a question term that no candidate uses by a synonym one does
+// ("swap" → "exchange"; lexical.Substitute), keeping its weight.
+func substitute(weights map[string]float64, cands []*candidate) {
+	vocab := map[string]bool{}
+	for _, c := range cands {
+		for t := range c.terms {
+			vocab[t] = true
+		}
+	}
+	for t, w := range weights {
+		if s := lexical.Substitute([]string{t}, func(t string) bool { return vocab[t] })[0]; s != t {
+			delete(weights, t)
+			weights[s] = max(weights[s], w)
 		}
 	}
 }

@@ -45,8 +45,8 @@ func TestParaphrases(t *testing.T) {
 	if r.Abstained != r.Unanswerable {
 		t.Errorf("answered %d of %d off-topic questions", r.Unanswerable-r.Abstained, r.Unanswerable)
 	}
-	if r.AnswerHit < 14 || r.Hit3 < 16 {
-		t.Errorf("answer-hit %d/18, hit@3 %d/18; recorded 14 and 16", r.AnswerHit, r.Hit3)
+	if r.AnswerHit < 15 || r.Hit3 < 16 {
+		t.Errorf("answer-hit %d/18, hit@3 %d/18; recorded 15 and 16", r.AnswerHit, r.Hit3)
 	}
 }
 

@@ -24,3 +24,18 @@ func TestCompounds(t *testing.T) {
 		t.Errorf("Hyphenated = %q", got)
 	}
 }
+
+func TestSubstitute(t *testing.T) {
+	known := func(t string) bool { return t == "exchang" || t == "talk" || t == "swap2" }
+	got := Substitute([]string{Stem("swap"), "talk", "unknown"}, known)
+	if want := []string{"exchang", "talk", "unknown"}; !slices.Equal(got, want) {
+		t.Errorf("Substitute = %q; want %q", got, want)
+	}
+	for _, g := range synonymGroups {
+		for _, term := range g {
+			if term != Stem(term) {
+				t.Errorf("synonym %q is not a stem (Stem gives %q)", term, Stem(term))
+			}
+		}
+	}
+}

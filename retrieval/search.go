@@ -82,7 +82,8 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (falaj.SearchR
 	k = min(k, n)
 	cand := min(n, max(minCandidates, candidateFactor*k))
 
-	terms := st.kw.withCompounds(query, lexical.Terms(query))
+	known := func(t string) bool { return len(st.kw.postings[t]) > 0 }
+	terms := lexical.Substitute(st.kw.withCompounds(query, lexical.Terms(query)), known)
 	kw := st.kw.search(terms, cand)
 	vec, err := vectorSearch(ctx, st, qv, cand)
 	if err != nil {

@@ -126,7 +126,9 @@ func TestStalledQueryEmbeddingBlocksNeitherReindexNorOtherSearches(t *testing.T)
 	}
 }
 
-func TestSearchJoinsCompounds(t *testing.T) {
+// TestSearchBridgesWording: compounds and synonyms let a question's wording differ from
+// the article's ("break down"/"breakdown", "swap"/"exchange").
+func TestSearchBridgesWording(t *testing.T) {
 	ix, _, err := Open(context.Background(), Config{})
 	if err != nil {
 		t.Fatal(err)
@@ -134,6 +136,7 @@ func TestSearchJoinsCompounds(t *testing.T) {
 	for _, tt := range []struct{ query, want string }{
 		{"Why did the QCG talks break down?", "breakdown in talks"},
 		{"Is Oman a back channel for Afghanistan?", "valuable diplomatic backchannel"},
+		{"How big was the prisoner swap Oman brokered?", "6 billion"},
 	} {
 		res, err := ix.Search(context.Background(), tt.query, 3)
 		if err != nil {
