@@ -8,7 +8,6 @@ import (
 
 	"github.com/falaj-bot/falaj"
 	"github.com/falaj-bot/falaj/internal/seedtest"
-	"github.com/falaj-bot/falaj/retrieval"
 )
 
 // seedEngine is the offline default: the embedded seeds, the local embedder, extractive answers.
@@ -112,14 +111,7 @@ func TestEngineFollowUpUsesHistory(t *testing.T) {
 // BenchmarkAnswer measures a warm extractive Answer at seed scale (index open, question
 // not cached). Target: < 10 ms.
 func BenchmarkAnswer(b *testing.B) {
-	ix, _, err := retrieval.Open(context.Background(), retrieval.Config{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	e, err := falaj.NewEngine(falaj.EngineConfig{Searcher: ix, MinConfidence: retrieval.DefaultMinConfidence})
-	if err != nil {
-		b.Fatal(err)
-	}
+	e, _ := seedtest.Engine(b)
 	qs := []string{
 		"Why is Oman trusted as a mediator?",
 		"What did Oman do during the Arab boycott of Qatar in 2017?",

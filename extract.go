@@ -84,8 +84,9 @@ func (e *Engine) extract(q Question, query string, ps []Passage, a *Answer) {
 			return strings.Contains(prev, strings.TrimRight(c.text, ".!?"))
 		})
 	}
-	addCompounds(weights, q.Text, cands)
-	substitute(weights, cands)
+	known := vocabulary(cands)
+	addCompounds(weights, q.Text, known)
+	substitute(weights, known)
 	if len(weights) == 0 || len(cands) == 0 {
 		e.decline(a)
 		return
@@ -216,16 +217,20 @@ func choose(cands []*candidate, weights, idf map[string]float64) []*candidate {
 	return chosen
 }
 
-// addCompounds adds to weights the solid spelling of the question's word pairs that the
-// candidates use ("break down" → "breakdown"), in place of parts they never use.
-func addCompounds(weights map[string]float64, question string, cands []*candidate) {
+// vocabulary reports whether a term is used by any candidate sentence.
+func vocabulary(cands []*candidate) func(string) bool {
 	vocab := map[string]bool{}
 	for _, c := range cands {
 		for t := range c.terms {
 			vocab[t] = true
 		}
 	}
-	known := func(t string) bool { return vocab[t] }
+	return func(t string) bool { return vocab[t] }
+}
+
+// addCompounds adds to weights the solid spelling of the question's word pairs that the
+// candidates use ("break down" → "breakdown"), in place of parts they never use.
+func addCompounds(weights map[string]float64, question string, known func(string) bool) {
 	ws := lexical.Words(question)
 	for i := 0; i+1 < len(ws); i++ {
 		t := lexical.Stem(ws[i] + ws[i+1])
@@ -243,15 +248,9 @@ func addCompounds(weights map[string]float64, question string, cands []*candidat
 
 // substitute replaces a question term that no candidate uses by a synonym one does
 // ("swap" → "exchange"; lexical.Substitute), keeping its weight.
-func substitute(weights map[string]float64, cands []*candidate) {
-	vocab := map[string]bool{}
-	for _, c := range cands {
-		for t := range c.terms {
-			vocab[t] = true
-		}
-	}
+func substitute(weights map[string]float64, known func(string) bool) {
 	for t, w := range weights {
-		if s := lexical.Substitute([]string{t}, func(t string) bool { return vocab[t] })[0]; s != t {
+		if s := lexical.Substitute([]string{t}, known)[0]; s != t {
 			delete(weights, t)
 			weights[s] = max(weights[s], w)
 		}
