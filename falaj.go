@@ -60,6 +60,21 @@ const (
 	AnswererLLM        = "llm"        // an OpenAI-compatible chat model
 )
 
+// Status says which of an answer's three outcomes it is.
+type Status string
+
+// The three outcomes of a question.
+const (
+	// StatusAnswered: a confident answer; Text cites Citations with [n] markers.
+	StatusAnswered Status = "answered"
+	// StatusRelated: the question is on the corpus's topic but no passage answers it
+	// confidently; Text says so and Citations lists the passages that look related.
+	// Answered is false.
+	StatusRelated Status = "related"
+	// StatusDeclined: off-topic, injection or abuse; a plain decline with no citations.
+	StatusDeclined Status = "declined"
+)
+
 // Answer is a finished answer.
 type Answer struct {
 	ID        string     // unique per answer (for feedback and logs)
@@ -67,7 +82,8 @@ type Answer struct {
 	Query     string     // what was searched, when it differs from Question (follow-ups)
 	Text      string     // the answer with [n] markers; a plain decline when !Answered
 	Answered  bool       // false when the sources do not cover the question
-	Citations []Citation // cited passages in marker order; empty when !Answered
+	Status    Status     // which outcome: answered, related (Answered false, citations present) or declined
+	Citations []Citation // cited passages in marker order; empty when declined, related passages when StatusRelated
 	Answerer  string     // AnswererExtractive or AnswererLLM
 	Model     string     // chat model name when Answerer is AnswererLLM
 	Note      string     // shown to the person, e.g. "LLM unavailable: timeout; extractive answer shown"

@@ -7,6 +7,7 @@ type AnswerJSON struct {
 	Question  string         `json:"question"`
 	Answer    string         `json:"answer"`
 	Answered  bool           `json:"answered"`
+	Status    Status         `json:"status"`    // "answered", "related" or "declined"
 	Citations []CitationJSON `json:"citations"` // [] (never null) when there are none
 	Answerer  string         `json:"answerer"`
 	Model     string         `json:"model"`
@@ -42,6 +43,7 @@ func (a Answer) JSON() AnswerJSON {
 		Question:  a.Question,
 		Answer:    a.Text,
 		Answered:  a.Answered,
+		Status:    a.status(),
 		Citations: make([]CitationJSON, 0, len(a.Citations)),
 		Answerer:  a.Answerer,
 		Model:     a.Model,
@@ -67,4 +69,16 @@ func (a Answer) JSON() AnswerJSON {
 		})
 	}
 	return out
+}
+
+// status returns a.Status, or for an Answer built without one the status its Answered
+// field implies.
+func (a Answer) status() Status {
+	switch {
+	case a.Status != "":
+		return a.Status
+	case a.Answered:
+		return StatusAnswered
+	}
+	return StatusDeclined
 }
