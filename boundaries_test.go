@@ -25,6 +25,7 @@ var allowed = map[string][]string{
 	"web":               {"."},
 	"internal":          {},                 // test helpers: standard library only…
 	"internal/seedtest": {".", "retrieval"}, // …but the seeded Engine for front-end tests
+	"scripts":           {"retrieval", "seeds"}, // go run scripts that derive data files
 }
 
 const module = "github.com/falaj-bot/falaj"
