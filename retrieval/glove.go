@@ -42,8 +42,25 @@ const gloveVersion = "glove-sif-v1"
 // word order or negation. The zero value uses the embedded table and is ready to use;
 // Glove is safe for concurrent use.
 type Glove struct {
-	Words *wordvec.Set // nil: wordvec.Default(), parsed on first use
-	A     float64      // SIF smoothing; 0: DefaultSIFA
+	Words        *wordvec.Set // nil: wordvec.Default(), parsed on first use
+	A            float64      // SIF smoothing; 0: DefaultSIFA
+	FusionWeight float64      // the vector side's share when fused with BM25, in (0, 1); 0: DefaultGloveVectorWeight
+}
+
+// DefaultGloveVectorWeight is the vector side's share in the fusion with BM25 when the
+// index embeds with Glove (Local's is 0.3), chosen on the tuning sets
+// (docs/RETRIEVAL.md, "Word vectors").
+const DefaultGloveVectorWeight = 0.5
+
+// VectorWeight returns the vector side's share in the fusion with BM25.
+func (g Glove) VectorWeight() float64 { return weightOr(g.FusionWeight, DefaultGloveVectorWeight) }
+
+// weightOr returns w when it is in (0, 1), else def.
+func weightOr(w, def float64) float64 {
+	if w <= 0 || w >= 1 {
+		return def
+	}
+	return w
 }
 
 func (g Glove) set() *wordvec.Set {
@@ -236,28 +253,32 @@ func isZero(v []float32) bool {
 	return true
 }
 
-// DefaultHybridGloveWeight is Hybrid's GloveWeight when that is 0, chosen by
-// measurement (docs/RETRIEVAL.md).
-const DefaultHybridGloveWeight = 0.5
+// Hybrid's defaults, chosen on the tuning sets (docs/RETRIEVAL.md, "Word vectors"):
+// GloVe's share of the cosine, and the vector side's share in the fusion with BM25.
+const (
+	DefaultHybridGloveWeight  = 0.7
+	DefaultHybridVectorWeight = 0.5
+)
 
 // Hybrid concatenates Glove's and Local's normalized vectors scaled by √w and √(1−w),
 // so that the cosine of two Hybrid vectors is w·cos_glove + (1−w)·cos_local (when
 // both sides have words): word meaning and exact spelling in one chromem collection.
 // The zero value is ready to use and safe for concurrent use.
 type Hybrid struct {
-	Glove       Glove
-	Local       Local
-	GloveWeight float64 // w, in (0, 1); 0: DefaultHybridGloveWeight
+	Glove        Glove // its FusionWeight is not used
+	Local        Local
+	GloveWeight  float64 // w, in (0, 1); 0: DefaultHybridGloveWeight
+	FusionWeight float64 // the vector side's share when fused with BM25, in (0, 1); 0: DefaultHybridVectorWeight
 }
 
-func (h Hybrid) w() float64 {
-	if h.GloveWeight <= 0 || h.GloveWeight >= 1 {
-		return DefaultHybridGloveWeight
-	}
-	return h.GloveWeight
+func (h Hybrid) w() float64 { return weightOr(h.GloveWeight, DefaultHybridGloveWeight) }
+
+// VectorWeight returns the vector side's share in the fusion with BM25.
+func (h Hybrid) VectorWeight() float64 {
+	return weightOr(h.FusionWeight, DefaultHybridVectorWeight)
 }
 
-// Name returns e.g. "hybrid-v1:w=0.5+glove-sif-v1:glove50k:dim=100+local-hash-v2:dim=1024".
+// Name returns e.g. "hybrid-v1:w=0.7+glove-sif-v1:glove50k:dim=100+local-hash-v2:dim=1024".
 func (h Hybrid) Name() string {
 	return fmt.Sprintf("hybrid-v1:w=%g+%s+%s", h.w(), h.Glove.Name(), h.Local.Name())
 }
