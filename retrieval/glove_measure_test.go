@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-var devSet = flag.String("dev", "../../shared/eval/dev.jsonl", "dev.jsonl for TestMeasureGlove; only its tuning half (odd ids) is read")
+var devSet = flag.String("dev", "../../shared/eval/dev.jsonl", "dev.jsonl for TestMeasureGlove, only its tuning half (odd ids) is read; arabic.jsonl is read from the same folder")
 
 // readSet reads a question file in testdata/questions.jsonl's format, keeping the
 // questions keep accepts.
@@ -65,6 +65,7 @@ func TestMeasureGlove(t *testing.T) {
 		{"public", readSet(t, "../testdata/questions.jsonl", nil)},
 		{"paraphrases", readSet(t, "../testdata/paraphrases.jsonl", nil)},
 		{"dev tuning half", readSet(t, *devSet, tuningHalf)},
+		{"arabic", readSet(t, strings.Replace(*devSet, "dev.jsonl", "arabic.jsonl", 1), nil)},
 	}
 	type variant struct {
 		name string
@@ -79,8 +80,17 @@ func TestMeasureGlove(t *testing.T) {
 		}
 	}
 	vs = append(vs, variant{"glove", Glove{}, 0.4}, variant{"glove", Glove{}, 0.6}, variant{"glove", Glove{}, 0.7})
-	fmt.Println("| embedder | vector weight | " + strings.Join([]string{sets[0].name, sets[1].name, sets[2].name}, " hit@1, hit@3, MRR | ") + " hit@1, hit@3, MRR |")
-	fmt.Println("|---|---|---|---|---|")
+	for _, hw := range []float64{0.8, 0.9, 0.95} {
+		for _, vw := range []float64{0.3, 0.5} {
+			vs = append(vs, variant{fmt.Sprintf("hybrid w=%g", hw), Hybrid{GloveWeight: hw}, vw})
+		}
+	}
+	head := "| embedder | vector weight |"
+	for _, s := range sets {
+		head += " " + s.name + " hit@1, hit@3, MRR |"
+	}
+	fmt.Println(head)
+	fmt.Println("|---|---|" + strings.Repeat("---|", len(sets)))
 	for _, v := range vs {
 		ix, _, err := Open(t.Context(), Config{Embedder: v.e})
 		if err != nil {
