@@ -77,7 +77,8 @@ func (g Glove) a() float64 {
 	return g.A
 }
 
-// Name returns e.g. "glove-sif-v1:glove50k:dim=100" (with ":a=…" when A is set).
+// Name returns e.g. "glove-sif-v1:glove50k-03ea5d0f:dim=100" (the table's name and
+// checksum; with ":a=…" when A is set).
 func (g Glove) Name() string {
 	s := g.set()
 	n := fmt.Sprintf("%s:%s:dim=%d", gloveVersion, s.Name(), s.Dim())
@@ -281,7 +282,7 @@ func (h Hybrid) VectorWeight() float64 {
 	return weightOr(h.FusionWeight, DefaultHybridVectorWeight)
 }
 
-// Name returns e.g. "hybrid-v1:w=0.95+glove-sif-v1:glove50k:dim=100+local-hash-v2:dim=1024".
+// Name returns e.g. "hybrid-v1:w=0.95+glove-sif-v1:glove50k-03ea5d0f:dim=100+local-hash-v2:dim=1024".
 func (h Hybrid) Name() string {
 	return fmt.Sprintf("hybrid-v1:w=%g+%s+%s", h.w(), h.Glove.Name(), h.Local.Name())
 }

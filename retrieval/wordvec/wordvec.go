@@ -14,6 +14,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"math"
 	"sync"
 	"unsafe"
@@ -72,7 +73,8 @@ func Parse(name string, b []byte) (*Set, error) {
 	if want := head + 4*dim + wlen + 4*rows + rows*dim; len(b) != want {
 		return nil, fmt.Errorf("file has %d bytes, header says %d", len(b), want)
 	}
-	s := &Set{name: name, dim: dim, vocab: vocab}
+	sum := crc32.Checksum(b, crc32.MakeTable(crc32.Castagnoli))
+	s := &Set{name: fmt.Sprintf("%s-%08x", name, sum), dim: dim, vocab: vocab}
 	s.common = make([]float32, dim)
 	for i := range dim {
 		s.common[i] = math.Float32frombits(le.Uint32(b[p:]))
@@ -101,7 +103,9 @@ func Parse(name string, b []byte) (*Set, error) {
 	return s, nil
 }
 
-// Name identifies the table, e.g. "glove50k".
+// Name identifies the table and its content: the name given to Parse and the file's
+// CRC-32C, e.g. "glove50k-1a2b3c4d", so that an index built with other vectors (or
+// another common component) is rebuilt.
 func (s *Set) Name() string { return s.name }
 
 // Dim is the vectors' length.
