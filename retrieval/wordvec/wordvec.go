@@ -17,7 +17,6 @@ import (
 	"hash/crc32"
 	"math"
 	"sync"
-	"unsafe"
 )
 
 //go:embed glove50k.bin
@@ -34,7 +33,7 @@ type Set struct {
 	vocab  int // size of the vocabulary the ranks come from (GloVe's full list)
 	words  []string
 	scales []float32
-	vecs   []int8 // len(words)·dim, row-major
+	vecs   []byte // len(words)·dim int8 values, row-major
 	common []float32
 
 	once  sync.Once
@@ -98,8 +97,7 @@ func Parse(name string, b []byte) (*Set, error) {
 		s.scales[i] = math.Float32frombits(le.Uint32(b[p:]))
 		p += 4
 	}
-	raw := b[p:]
-	s.vecs = unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(raw))), len(raw))
+	s.vecs = b[p:]
 	return s, nil
 }
 
@@ -145,7 +143,7 @@ func (s *Set) AddTo(dst []float32, i int, w float32) {
 	row := s.vecs[i*s.dim : (i+1)*s.dim]
 	f := w * s.scales[i]
 	for j, x := range row {
-		dst[j] += f * float32(x)
+		dst[j] += f * float32(int8(x))
 	}
 }
 
