@@ -14,8 +14,9 @@ import (
 // Arrows point to the root: front ends (bot, web) see only the domain package, each
 // third-party module has one home, and only cmd/falaj wires everything together.
 var allowed = map[string][]string{
-	".":                 {"prompts", "lexical"},
+	".":                 {"prompts", "lexical", "extract"},
 	"lexical":           {},
+	"extract":           {"lexical"},
 	"prompts":           {},
 	"seeds":             {},
 	"eval":              {"."},
