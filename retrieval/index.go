@@ -111,7 +111,7 @@ func Open(ctx context.Context, cfg Config) (*Index, falaj.IndexStats, error) {
 	if ix.queryTimeout <= 0 {
 		ix.queryTimeout = DefaultQueryEmbedTimeout
 	}
-	ix.fuse = defaultFusion
+	ix.fuse = fusionFor(ix.emb)
 	if ix.dir != "" {
 		ix.path = snapshotPath(ix.dir, ix.name, ix.emb.Name())
 	}

@@ -42,6 +42,16 @@ const vectorWeight = 0.3
 // and RRF gives both sides equal say.
 func defaultFusion(vec, kw []scored) []scored { return fuseWeighted(vectorWeight, vec, kw) }
 
+// fusionFor returns the weighted fusion with the embedder's own vector weight when it
+// has one (Glove and Hybrid: a VectorWeight method), else defaultFusion.
+func fusionFor(e Embedder) func(vec, kw []scored) []scored {
+	if w, ok := e.(interface{ VectorWeight() float64 }); ok {
+		vw := w.VectorWeight()
+		return func(vec, kw []scored) []scored { return fuseWeighted(vw, vec, kw) }
+	}
+	return defaultFusion
+}
+
 // Search returns the k passages that best match query, best first, and a confidence in
 // [0, 1]. It runs a vector search (chromem-go, the query embedded by the index's
 // Embedder) and a BM25 keyword search, fuses them (defaultFusion), and sets each
