@@ -17,7 +17,7 @@ func (e *Engine) extract(q Question, res SearchResult, a *Answer) {
 	a.Answerer, a.Model = AnswererExtractive, ""
 	in := extract.Input{Question: q.Text, Query: res.Query, Passages: make([]extract.Passage, len(res.Passages))}
 	for i, p := range res.Passages {
-		in.Passages[i] = extract.Passage{Text: p.Text, Title: p.Title, Score: p.Score}
+		in.Passages[i] = extract.Passage{Text: p.Text, Title: p.Title, Author: p.Author, Outlet: p.Outlet, Date: p.Date, Score: p.Score}
 	}
 	if len(q.History) > 0 {
 		in.Previous = q.History[len(q.History)-1].Answer

@@ -56,9 +56,12 @@ const (
 
 // Passage is what the answerer reads of a retrieved passage.
 type Passage struct {
-	Text  string  // the passage as cited
-	Title string  // its document's title: context for the passage's sentences
-	Score float64 // retrieval score in [0, 1], 1 for the best
+	Text   string  // the passage as cited
+	Title  string  // its document's title: context for the passage's sentences
+	Author string  // its document's author, "" when unknown
+	Outlet string  // its document's publication, "" when unknown
+	Date   string  // its document's date as stated, "" when unknown
+	Score  float64 // retrieval score in [0, 1], 1 for the best
 }
 
 // Input is a question and the passages retrieved for it, best first.
@@ -102,6 +105,12 @@ var reSpace = regexp.MustCompile(`\s+`)
 
 // Answer composes the extractive answer to in.Question from in.Passages.
 func Answer(in Input) Result {
+	if k := kindOf(in.Question); k != nil && strings.HasPrefix(k.name, "meta:") {
+		if r, ok := metaAnswer(k, in.Passages); ok {
+			return r
+		}
+		return Result{} // the article does not say: no sentence of its text answers either
+	}
 	cands, weights, idf := rank(in)
 	if len(cands) == 0 || cands[0].cover == 0 {
 		return Result{}

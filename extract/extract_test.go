@@ -158,3 +158,39 @@ func TestRelated(t *testing.T) {
 		t.Errorf("Related for an unrelated question = %+v; want none", got)
 	}
 }
+
+func TestAnswerFromMetadata(t *testing.T) {
+	article := []Passage{
+		{Title: "Oman’s Diplomatic Bridge in Afghanistan", Author: "Giorgio Cafiero", Outlet: "LobeLog", Score: 1,
+			Text: "On October 16, diplomats met to discuss the war in Afghanistan."},
+		{Title: "Oman’s Diplomatic Bridge in Afghanistan", Author: "Giorgio Cafiero", Outlet: "LobeLog", Score: 0.8,
+			Text: "Oman’s Diplomatic Bridge in Afghanistan\n\nby Giorgio Cafiero\n\nThe talks began."},
+	}
+	for _, tt := range []struct {
+		name, question string
+		want           string // "" for no answer
+		wantCite       int
+		wantQuote      string
+	}{
+		{"author from the byline passage", "Who wrote the article about Oman's bridge to Afghanistan?", "“Oman’s Diplomatic Bridge in Afghanistan” is by Giorgio Cafiero [1].", 1, "by Giorgio Cafiero"},
+		{"outlet", "Which blog published the piece on Afghanistan?", "“Oman’s Diplomatic Bridge in Afghanistan” was published by LobeLog [1].", 0, ""},
+		{"headline", "What's the headline of the piece on Afghanistan?", "The article's headline is “Oman’s Diplomatic Bridge in Afghanistan” [1].", 1, "Oman’s Diplomatic Bridge in Afghanistan"},
+		{"no date stated: no answer", "When was the article on Afghanistan published?", "", 0, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Answer(Input{Question: tt.question, Passages: article})
+			if r.Text != tt.want {
+				t.Fatalf("Answer(%q).Text = %q; want %q", tt.question, r.Text, tt.want)
+			}
+			if tt.want == "" {
+				if len(r.Citations) != 0 {
+					t.Errorf("no answer but %d citations", len(r.Citations))
+				}
+				return
+			}
+			if len(r.Citations) != 1 || r.Citations[0].Passage != tt.wantCite || r.Citations[0].Quote != tt.wantQuote {
+				t.Errorf("citations %+v; want passage %d quoting %q", r.Citations, tt.wantCite, tt.wantQuote)
+			}
+		})
+	}
+}
