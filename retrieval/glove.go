@@ -256,13 +256,16 @@ func isZero(v []float32) bool {
 // Hybrid's defaults, chosen on the tuning sets (docs/RETRIEVAL.md, "Word vectors"):
 // GloVe's share of the cosine, and the vector side's share in the fusion with BM25.
 const (
-	DefaultHybridGloveWeight  = 0.7
+	DefaultHybridGloveWeight  = 0.95
 	DefaultHybridVectorWeight = 0.5
 )
 
 // Hybrid concatenates Glove's and Local's normalized vectors scaled by √w and √(1−w),
 // so that the cosine of two Hybrid vectors is w·cos_glove + (1−w)·cos_local (when
 // both sides have words): word meaning and exact spelling in one chromem collection.
+// With the default w = 0.95 GloVe decides among English texts, and the hash side
+// takes over for a text GloVe has no words for (another language, only names): its
+// vector is then the hash vector alone, and passages rank by their hash similarity.
 // The zero value is ready to use and safe for concurrent use.
 type Hybrid struct {
 	Glove        Glove // its FusionWeight is not used
@@ -278,7 +281,7 @@ func (h Hybrid) VectorWeight() float64 {
 	return weightOr(h.FusionWeight, DefaultHybridVectorWeight)
 }
 
-// Name returns e.g. "hybrid-v1:w=0.7+glove-sif-v1:glove50k:dim=100+local-hash-v2:dim=1024".
+// Name returns e.g. "hybrid-v1:w=0.95+glove-sif-v1:glove50k:dim=100+local-hash-v2:dim=1024".
 func (h Hybrid) Name() string {
 	return fmt.Sprintf("hybrid-v1:w=%g+%s+%s", h.w(), h.Glove.Name(), h.Local.Name())
 }
