@@ -20,6 +20,7 @@ var allowed = map[string][]string{
 	"prompts":           {},
 	"seeds":             {},
 	"eval":              {"."},
+	"eval/tune":         {".", "eval", "retrieval"}, // the tuning command builds indexes
 	"retrieval":         {".", "lexical", "seeds", "github.com/philippgille/chromem-go"},
 	"llm":               {".", "prompts", "github.com/sashabaranov/go-openai"},
 	"bot":               {".", "github.com/bwmarrin/discordgo", "github.com/gorilla/websocket"}, // discordgo's websocket, for its close codes
