@@ -14,11 +14,13 @@ import (
 // Arrows point to the root: front ends (bot, web) see only the domain package, each
 // third-party module has one home, and only cmd/falaj wires everything together.
 var allowed = map[string][]string{
-	".":                 {"prompts", "lexical"},
+	".":                 {"prompts", "lexical", "extract"},
 	"lexical":           {},
+	"extract":           {"lexical"},
 	"prompts":           {},
 	"seeds":             {},
 	"eval":              {"."},
+	"eval/tune":         {".", "eval", "retrieval"}, // the tuning command builds indexes
 	"retrieval":         {".", "lexical", "seeds", "github.com/philippgille/chromem-go"},
 	"llm":               {".", "prompts", "github.com/sashabaranov/go-openai"},
 	"bot":               {".", "github.com/bwmarrin/discordgo", "github.com/gorilla/websocket"}, // discordgo's websocket, for its close codes

@@ -93,7 +93,8 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (falaj.SearchR
 	cand := min(n, max(minCandidates, candidateFactor*k))
 
 	known := func(t string) bool { return len(st.kw.postings[t]) > 0 }
-	terms := lexical.Substitute(st.kw.withCompounds(query, lexical.Terms(query)), known)
+	aq := lexical.Analyze(query, known)
+	terms := aq.Terms
 	kw := st.kw.search(terms, cand)
 	vec, err := vectorSearch(ctx, st, qv, cand)
 	if err != nil {
@@ -106,7 +107,7 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (falaj.SearchR
 	if len(fused) > k {
 		fused = fused[:k]
 	}
-	res := falaj.SearchResult{Passages: make([]falaj.Passage, len(fused))}
+	res := falaj.SearchResult{Passages: make([]falaj.Passage, len(fused)), Query: aq}
 	var top []int
 	for i, s := range fused {
 		p := st.passages[s.doc]
@@ -116,7 +117,7 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (falaj.SearchR
 			top = append(top, s.doc)
 		}
 	}
-	res.Confidence = st.kw.confidence(st.kw.queryTerms(terms, lexical.ProperTerms(query)), top)
+	res.Confidence = st.kw.confidence(st.kw.queryTerms(terms, aq.Names), top)
 	return res, nil
 }
 
