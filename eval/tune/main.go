@@ -61,6 +61,8 @@ func variants() []variant {
 		{"w=0.4", retrieval.Config{VectorWeight: 0.4}},
 		{"w=0.5", retrieval.Config{VectorWeight: 0.5}},
 		{"local-512", retrieval.Config{Embedder: retrieval.Local{Dim: 512}}},
+		{"glove", retrieval.Config{Embedder: retrieval.Glove{}}},   // GloVe SIF, fusion 0.5
+		{"hybrid", retrieval.Config{Embedder: retrieval.Hybrid{}}}, // GloVe 0.95 + hash 0.05, fusion 0.5
 	}
 }
 
