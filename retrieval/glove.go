@@ -28,10 +28,9 @@ const gloveVersion = "glove-sif-v1"
 //   - each token's vector weighted a/(a+p(w)), p(w) the word's probability estimated
 //     from its frequency rank r by Zipf's law, 1/(r·H) with H the harmonic number of
 //     the vocabulary; "the" weighs 0.01, a word of rank 1000 about 0.9;
-//   - the common component removed: the stored first principal component of seed
-//     sentences (wordvec.Set.Common, computed by scripts/glove from the embedded seed
-//     articles, so that queries and passages, any corpus, always lose the same
-//     direction);
+//   - the common component removed: the stored first principal component of the
+//     seed articles' paragraphs (wordvec.Set.Common, computed once by scripts/glove),
+//     so that queries and passages, of any corpus, always lose the same direction;
 //   - the result L2-normalized.
 //
 // Words outside the table (names, rare words, non-English text) are skipped; a text
