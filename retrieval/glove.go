@@ -27,7 +27,7 @@ const gloveVersion = "glove-sif-v1"
 //     hyphenated word the table lacks counts as its parts;
 //   - each token's vector weighted a/(a+p(w)), p(w) the word's probability estimated
 //     from its frequency rank r by Zipf's law, 1/(r·H) with H the harmonic number of
-//     the vocabulary; "the" weighs 0.01, a word of rank 1000 about 0.9;
+//     the vocabulary; "the" weighs 0.013, a word of rank 1000 about 0.93;
 //   - the common component removed: the stored first principal component of the
 //     seed articles' paragraphs (wordvec.Set.Common, computed once by scripts/glove),
 //     so that queries and passages, of any corpus, always lose the same direction;
