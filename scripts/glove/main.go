@@ -10,6 +10,9 @@
 // embedded seed articles, and writes the file in wordvec's format (see
 // retrieval/wordvec/README.md). The output is deterministic: the same input gives the
 // same bytes.
+//
+// After the seed articles change, go run ./scripts/glove -common recomputes only the
+// common component of the committed file, in place.
 package main
 
 import (
