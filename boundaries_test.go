@@ -18,6 +18,7 @@ var allowed = map[string][]string{
 	"lexical":           {},
 	"prompts":           {},
 	"seeds":             {},
+	"arabic":            {},
 	"eval":              {"."},
 	"retrieval":         {".", "lexical", "seeds", "github.com/philippgille/chromem-go"},
 	"llm":               {".", "prompts", "github.com/sashabaranov/go-openai"},

@@ -12,6 +12,7 @@ type AnswerJSON struct {
 	Answerer  string         `json:"answerer"`
 	Model     string         `json:"model"`
 	Note      string         `json:"note,omitempty"`
+	Lang      string         `json:"lang"` // the answer's language: "en" or "ar"
 	TimingsMS TimingsJSON    `json:"timings_ms"`
 }
 
@@ -48,6 +49,7 @@ func (a Answer) JSON() AnswerJSON {
 		Answerer:  a.Answerer,
 		Model:     a.Model,
 		Note:      a.Note,
+		Lang:      a.Lang,
 		TimingsMS: TimingsJSON{
 			Rewrite:  ms(a.Timings.Rewrite),
 			Retrieve: ms(a.Timings.Retrieve),
