@@ -38,6 +38,11 @@ func Stems(w string) []string {
 	}
 	bases := []string{w}
 	for _, p := range prefixes {
+		if p == "لل" && strings.HasPrefix(w, p) && utf8.RuneCountInString(w) > 3 {
+			// ل before the article drops its alef: للري is ل + الري.
+			add("ا" + strings.TrimPrefix(w, "ل"))
+			bases = append(bases, "ا"+strings.TrimPrefix(w, "ل"))
+		}
 		if rest, ok := strings.CutPrefix(w, p); ok && utf8.RuneCountInString(rest) >= minStem+len([]rune(p))/2 {
 			add(rest)
 			bases = append(bases, rest)
