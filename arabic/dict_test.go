@@ -101,7 +101,7 @@ func TestOpenDict(t *testing.T) {
 				{"المحادثات", []string{"conversations", "talks"}},
 				{"حرب", []string{"war"}},
 				{"عقوبه", []string{"penalty", "sanction"}}, // looked up normalised
-				{"تطور", []string{"development"}},         // shadda dropped
+				{"تطور", []string{"development"}},          // shadda dropped
 				{"سلام", nil},
 			} {
 				if got := d.Lookup(tt.head); !slices.Equal(got, tt.want) {
