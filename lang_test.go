@@ -41,3 +41,22 @@ func TestNormalizeDigits(t *testing.T) {
 		})
 	}
 }
+
+func TestFixedText(t *testing.T) {
+	for _, tt := range []struct {
+		name, lang, want string
+	}{
+		{"sources", LangEnglish, "Sources"},
+		{"sources", LangArabic, "المصادر"},
+		{"sources", "", "Sources"},
+		{"cited", LangEnglish, "Cited passages"},
+		{"cited", LangArabic, "المقاطع المستشهد بها"},
+		{"badge", LangArabic, "ليس في المصادر"},
+		{"extracted", LangEnglish, "Sentences taken from the sources"},
+		{"no-such-text", LangArabic, ""},
+	} {
+		if got := FixedText(tt.name, tt.lang); got != tt.want {
+			t.Errorf("FixedText(%q, %q) = %q; want %q", tt.name, tt.lang, got, tt.want)
+		}
+	}
+}

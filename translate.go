@@ -107,12 +107,19 @@ func (e *Engine) localize(a *Answer) {
 	}
 }
 
-// SourcesHeading is the heading front ends put above an answer's sources, in lang
-// ("ar": المصادر; anything else: Sources).
-func SourcesHeading(lang string) string {
-	txt, err := prompts.Default().Localized("sources.tmpl", lang, nil)
+// FixedText returns a fixed text of the embedded prompts in lang, for front ends: name is
+// a template file without ".tmpl": "sources" (the heading above an answer's sources),
+// "cited" (the web page's heading of cited passages), "badge" (the mark of an answer
+// that is not in the sources), "extracted" (the byline of an extractive answer). An
+// Arabic version (name_ar.tmpl) is used for lang LangArabic; "" when name is unknown.
+func FixedText(name, lang string) string {
+	txt, err := prompts.Default().Localized(name+".tmpl", lang, nil)
 	if err != nil {
-		return "Sources"
+		return ""
 	}
 	return txt
 }
+
+// SourcesHeading is the heading front ends put above an answer's sources, in lang
+// ("ar": المصادر; anything else: Sources).
+func SourcesHeading(lang string) string { return FixedText("sources", lang) }
