@@ -87,12 +87,12 @@ func TestSourcesEmbedWithinLimits(t *testing.T) {
 // Sources embed has the Arabic heading.
 func TestRenderAnswerArabic(t *testing.T) {
 	a := falaj.Answer{
-		ID:       "a1",
-		Lang:     falaj.LangArabic,
-		Answered: true,
-		Answerer: falaj.AnswererExtractive,
-		Text:     "هذا ما تقوله المصادر:\n\nTrump called the talks “very good” [1].",
-		Note:     "النموذج اللغوي غير متاح (timeout)؛ استُخرجت هذه الإجابة من المصادر.",
+		ID:        "a1",
+		Lang:      falaj.LangArabic,
+		Answered:  true,
+		Answerer:  falaj.AnswererExtractive,
+		Text:      "هذا ما تقوله المصادر:\n\nTrump called the talks “very good” [1].",
+		Note:      "النموذج اللغوي غير متاح (timeout)؛ استُخرجت هذه الإجابة من المصادر.",
 		Citations: []falaj.Citation{{N: 1, Passage: falaj.Passage{Title: "Oman's Quiet Role", Ordinal: 1, Text: "Trump called the talks “very good”."}}},
 	}
 	r := renderAnswer("", a)
