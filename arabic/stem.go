@@ -1,6 +1,7 @@
 package arabic
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -67,13 +68,14 @@ func Stems(w string) []string {
 			}
 		}
 	}
-	// Verb forms, last: the imperfect's prefix (يتركز → تركز) and the past's ت or وا
-	// (انسحبت → انسحب), as the dictionary lists verbs in the past tense.
-	for _, b := range bases {
+	// Verb forms, last: the imperfect's prefix, with the future's س (يتركز → تركز,
+	// سيحل → حل), and the past's ت or وا (انسحبت → انسحب, لعبته → لعبت → لعب), as the
+	// dictionary lists verbs in the past tense.
+	for _, b := range slices.Clone(out) {
 		if utf8.RuneCountInString(b) < 4 {
 			continue
 		}
-		for _, p := range []string{"يت", "تت", "ي", "ت", "ن"} {
+		for _, p := range []string{"سيت", "ستت", "سي", "ست", "سن", "يت", "تت", "ي", "ت", "ن"} {
 			if rest, ok := strings.CutPrefix(b, p); ok && utf8.RuneCountInString(rest) >= 3 {
 				add(rest)
 				break

@@ -5,6 +5,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -145,10 +146,19 @@ func (t *Translator) phrase(tokens []string) (n int, en string, ok bool) {
 			return 0, "", false
 		}
 		for _, f := range forms {
-			for _, key := range []string{f + " " + rest, "ال" + f + " " + rest} {
-				if s := t.dict.Lookup(strings.TrimSpace(key)); len(s) > 0 {
-					return n, t.pick(s), true
+			// The dictionary lists some words with the article and some without, and
+			// not always the same senses (نظام: "sys"; النظام: "system"…): take both.
+			bare := strings.TrimPrefix(f, "ال")
+			var senses []string
+			for _, key := range []string{bare, "ال" + bare} {
+				for _, s := range t.dict.Lookup(strings.TrimSpace(key + " " + rest)) {
+					if !slices.Contains(senses, s) {
+						senses = append(senses, s)
+					}
 				}
+			}
+			if len(senses) > 0 {
+				return n, t.pick(senses), true
 			}
 		}
 	}
