@@ -15,25 +15,33 @@ import (
 // arabicTranslator translates Arabic questions into English search terms with the
 // FreeDict dictionary at path ("": arabic.DefaultDictPath) and the embedded glossary.
 // The dictionary (3 MB) and the corpus vocabulary that picks its senses are loaded on
-// the first Arabic question, so English-only use pays nothing; a missing dictionary is
-// reported then, and the Engine tells the asker, in Arabic, what to install.
+// the first Arabic question (about 0.3 s), so English-only use pays nothing; a missing
+// dictionary is reported then, and the Engine tells the asker, in Arabic, what to
+// install. A failed load is tried again on the next question (installing the package
+// needs no restart). It is safe for concurrent use.
 type arabicTranslator struct {
 	path string
 	ix   *retrieval.Index
 	log  *slog.Logger
 
-	once sync.Once
-	tr   *arabic.Translator
-	err  error
+	mu sync.Mutex
+	tr *arabic.Translator // nil until loaded
 }
 
 // Translate implements falaj.Translator.
 func (t *arabicTranslator) Translate(ctx context.Context, text string) (string, error) {
-	t.once.Do(func() { t.tr, t.err = t.load(ctx) })
-	if t.err != nil {
-		return "", t.err
+	t.mu.Lock()
+	if t.tr == nil {
+		tr, err := t.load(ctx)
+		if err != nil {
+			t.mu.Unlock()
+			return "", err
+		}
+		t.tr = tr
 	}
-	return t.tr.Translate(ctx, text)
+	tr := t.tr
+	t.mu.Unlock()
+	return tr.Translate(ctx, text)
 }
 
 func (t *arabicTranslator) load(ctx context.Context) (*arabic.Translator, error) {
