@@ -318,7 +318,7 @@ func (e *Engine) generate(ctx context.Context, q Question, query string, ps []Pa
 	}
 	if err != nil {
 		e.log.WarnContext(ctx, "llm unavailable; extractive answer", "answer_id", a.ID, "err", err)
-		e.extract(q, query, ps, a)
+		e.extract(extractQuestion(q, query), query, ps, a)
 		a.Note = modelNote(err)
 		return nil
 	}

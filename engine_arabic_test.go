@@ -218,3 +218,36 @@ func TestEngineLLMArabicRewriteFails(t *testing.T) {
 		t.Errorf("Note = %q; want the Arabic note naming the reason (401)", a.Note)
 	}
 }
+
+// TestEngineLLMArabicAnswerFails: when the model rewrote the question but fails to
+// answer, the extractive answer is built from the English query, not the Arabic text.
+func TestEngineLLMArabicAnswerFails(t *testing.T) {
+	const english = "How did Trump describe the talks between the United States and Iran in Oman?"
+	e, _, _ := llmEngine(t, llm.Config{APIKey: "sk-test", Retries: -1}, func(_ *fakeLLM, req llmRequest, w http.ResponseWriter) {
+		if !req.Stream {
+			c, _ := json.Marshal(english)
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"id":"x","object":"chat.completion","model":%q,"choices":[{"index":0,"message":{"role":"assistant","content":%s},"finish_reason":"stop"}]}`, llmTestModel, c)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprint(w, `{"error":{"message":"boom","type":"server_error"}}`)
+	})
+	a, err := e.Answer(context.Background(), falaj.Question{Text: arabicTrump}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Answerer != falaj.AnswererExtractive || !a.Answered || !strings.Contains(a.Text, "very good") {
+		t.Errorf("answer by %q, answered %v: %q; want the extractive answer to the English query", a.Answerer, a.Answered, a.Text)
+	}
+	if !strings.HasPrefix(a.Text, arabicText(t, "frame.tmpl")) || !strings.HasPrefix(a.Note, "النموذج اللغوي غير متاح") {
+		t.Errorf("text %q, note %q; want the Arabic frame and the Arabic note", a.Text, a.Note)
+	}
+	if got := a.JSON().Lang; got != "ar" {
+		t.Errorf("JSON lang = %q; want ar", got)
+	}
+	if got := (falaj.Answer{}).JSON().Lang; got != "en" {
+		t.Errorf("JSON lang of an answer without Lang = %q; want en", got)
+	}
+}

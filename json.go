@@ -1,5 +1,7 @@
 package falaj
 
+import "cmp"
+
 // AnswerJSON is the wire form of an Answer, shared by `falaj ask --json` and the web API
 // so both print exactly the same document.
 type AnswerJSON struct {
@@ -49,7 +51,7 @@ func (a Answer) JSON() AnswerJSON {
 		Answerer:  a.Answerer,
 		Model:     a.Model,
 		Note:      a.Note,
-		Lang:      a.Lang,
+		Lang:      cmp.Or(a.Lang, LangEnglish),
 		TimingsMS: TimingsJSON{
 			Rewrite:  ms(a.Timings.Rewrite),
 			Retrieve: ms(a.Timings.Retrieve),
