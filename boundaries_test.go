@@ -19,6 +19,7 @@ var allowed = map[string][]string{
 	"extract":           {"lexical"},
 	"prompts":           {},
 	"seeds":             {},
+	"arabic":            {},
 	"eval":              {"."},
 	"eval/tune":         {".", "eval", "retrieval"}, // the tuning command builds indexes
 	"retrieval":         {".", "lexical", "seeds", "github.com/philippgille/chromem-go"},

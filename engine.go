@@ -55,6 +55,13 @@ type Rewriter interface {
 	Rewrite(ctx context.Context, q Question) (string, error)
 }
 
+// Translator turns a question in another language (Arabic) into English search terms,
+// for retrieval over the English corpus without a language model. *arabic.Translator
+// implements it.
+type Translator interface {
+	Translate(ctx context.Context, text string) (string, error)
+}
+
 // DefaultK is how many passages the Engine retrieves when EngineConfig.K is 0.
 const DefaultK = 5
 
@@ -85,6 +92,10 @@ type EngineConfig struct {
 	Searcher  Searcher  // required: where passages come from
 	Generator Generator // nil: extractive answers only (no keys, no network)
 	Rewriter  Rewriter  // nil: a follow-up is searched together with the previous question
+	// Translator turns an Arabic question into an English query when no Rewriter is
+	// configured (or it fails). nil: such a question gets a message, in Arabic, saying
+	// what to install or configure.
+	Translator Translator
 	// Prompts holds the fixed texts (decline message). nil: the embedded prompts.
 	Prompts *prompts.Set
 	K       int // passages retrieved per question; 0: DefaultK
@@ -109,6 +120,7 @@ type Engine struct {
 	search   Searcher
 	gen      Generator
 	rewrite  Rewriter
+	trans    Translator
 	prompts  *prompts.Set
 	k        int
 	minConf  float64
@@ -128,6 +140,7 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 		search:   cfg.Searcher,
 		gen:      cfg.Generator,
 		rewrite:  cfg.Rewriter,
+		trans:    cfg.Translator,
 		prompts:  cfg.Prompts,
 		k:        cfg.K,
 		minConf:  cfg.MinConfidence,
@@ -161,11 +174,22 @@ func (e *Engine) Answer(ctx context.Context, q Question, onText func(string)) (A
 	}
 	q.Text = text
 	q.History = boundHistory(q.History)
-	a := Answer{ID: newID(), Question: text, Answerer: AnswererExtractive}
+	if q.Lang == "" {
+		q.Lang = DetectLanguage(text)
+	}
+	a := Answer{ID: newID(), Question: text, Answerer: AnswererExtractive, Lang: q.Lang}
 
 	query, rewritten, modelErr := e.query(ctx, q, &a)
 	if ctx.Err() != nil {
 		return Answer{}, fmt.Errorf("answer: rewrite follow-up: %w", context.Cause(ctx))
+	}
+	if query == "" { // an Arabic question nothing could turn into English
+		e.untranslated(&a)
+		if onText != nil {
+			onText(a.Text)
+		}
+		a.Timings.Total = time.Since(start)
+		return a, nil
 	}
 	t := time.Now()
 	res, err := e.search.Search(ctx, query, e.k)
@@ -192,19 +216,22 @@ func (e *Engine) Answer(ctx context.Context, q Question, onText func(string)) (A
 	case res.Confidence < e.offTopic:
 		e.decline(&a)
 	case e.gen != nil && modelErr != nil:
-		e.extract(q, res, &a)
+		e.extract(extractQuestion(q, query), res, &a)
 		a.Note = modelNote(modelErr)
 	case e.gen != nil:
 		gq := q
-		if rewritten {
-			gq.Text = query // the model answers the standalone question retrieval searched for
+		if rewritten && (q.Lang != LangArabic || len(q.History) > 0) {
+			// The model answers the standalone question retrieval searched for; an Arabic
+			// question without history is answered as asked (gq.Lang asks for Arabic).
+			gq.Text = query
 		}
 		if err := e.generate(ctx, gq, res, stream, &a); err != nil {
 			return Answer{}, err
 		}
 	default:
-		e.extract(q, res, &a)
+		e.extract(extractQuestion(q, query), res, &a)
 	}
+	e.localize(&a)
 	a.Timings.Generate = time.Since(t)
 	if stream != nil && !streamed && a.Answerer == AnswererExtractive {
 		stream(a.Text)
@@ -223,6 +250,9 @@ func (e *Engine) Answer(ctx context.Context, q Question, onText func(string)) (A
 // refers to. modelErr is the Rewriter's failure: the model is then taken to be down for
 // this question, and the history is searched along instead.
 func (e *Engine) query(ctx context.Context, q Question, a *Answer) (query string, rewritten bool, modelErr error) {
+	if q.Lang == LangArabic {
+		return e.arabicQuery(ctx, q, a)
+	}
 	if len(q.History) == 0 {
 		return q.Text, false, nil
 	}
@@ -286,8 +316,14 @@ func modelNote(err error) string {
 	if IsUserError(err) {
 		reason = UserMessage(err)
 	}
-	return "LLM unavailable: " + reason + ". This answer was extracted from the sources."
+	return modelNotePrefix + reason + modelNoteSuffix
 }
+
+// The parts of modelNote around its reason.
+const (
+	modelNotePrefix = "LLM unavailable: "
+	modelNoteSuffix = ". This answer was extracted from the sources."
+)
 
 // orDefault returns def for 0, 0 (no minimum) for a negative v, and v otherwise.
 func orDefault(v, def float64) float64 {
@@ -310,13 +346,18 @@ func (e *Engine) decline(a *Answer) {
 // related makes a the related outcome: not answered, cs listed as passages that look
 // related to the question.
 func (e *Engine) related(a *Answer, cs []Citation) {
+	a.Answered, a.Status = false, StatusRelated
+	a.Text = e.prompts.Related(relatedItems(cs))
+	a.Citations = cs
+}
+
+// relatedItems is what the related-passages texts list of cs.
+func relatedItems(cs []Citation) []prompts.RelatedItem {
 	items := make([]prompts.RelatedItem, len(cs))
 	for i, c := range cs {
 		items[i] = prompts.RelatedItem{N: c.N, Quote: c.Quote}
 	}
-	a.Answered, a.Status = false, StatusRelated
-	a.Text = e.prompts.Related(items)
-	a.Citations = cs
+	return items
 }
 
 // generate asks the Generator and checks its citations; any failure of the model falls
@@ -339,7 +380,7 @@ func (e *Engine) generate(ctx context.Context, q Question, res SearchResult, onT
 	}
 	if err != nil {
 		e.log.WarnContext(ctx, "llm unavailable; extractive answer", "answer_id", a.ID, "err", err)
-		e.extract(q, res, a)
+		e.extract(extractQuestion(q, res.Query.Text), res, a)
 		a.Note = modelNote(err)
 		return nil
 	}

@@ -32,6 +32,7 @@ type Turn struct {
 type Question struct {
 	Text    string // the question as typed
 	History []Turn // earlier turns, oldest first; nil for a fresh question
+	Lang    string // the question's language, LangArabic or LangEnglish; "": DetectLanguage
 }
 
 // Passage is one piece of one document, as indexed and retrieved.
@@ -87,6 +88,7 @@ type Answer struct {
 	Answerer  string     // AnswererExtractive or AnswererLLM
 	Model     string     // chat model name when Answerer is AnswererLLM
 	Note      string     // shown to the person, e.g. "LLM unavailable: timeout; extractive answer shown"
+	Lang      string     // the language of Text and Note, LangArabic or LangEnglish (the question's)
 	Timings   Timings    // where the time went
 }
 

@@ -1,5 +1,7 @@
 package falaj
 
+import "cmp"
+
 // AnswerJSON is the wire form of an Answer, shared by `falaj ask --json` and the web API
 // so both print exactly the same document.
 type AnswerJSON struct {
@@ -12,6 +14,7 @@ type AnswerJSON struct {
 	Answerer  string         `json:"answerer"`
 	Model     string         `json:"model"`
 	Note      string         `json:"note,omitempty"`
+	Lang      string         `json:"lang"` // the answer's language: "en" or "ar"
 	TimingsMS TimingsJSON    `json:"timings_ms"`
 }
 
@@ -48,6 +51,7 @@ func (a Answer) JSON() AnswerJSON {
 		Answerer:  a.Answerer,
 		Model:     a.Model,
 		Note:      a.Note,
+		Lang:      cmp.Or(a.Lang, LangEnglish),
 		TimingsMS: TimingsJSON{
 			Rewrite:  ms(a.Timings.Rewrite),
 			Retrieve: ms(a.Timings.Retrieve),

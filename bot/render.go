@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -45,9 +46,13 @@ type reply struct {
 // ""), the text with its [n] markers and note, split within Discord's limit, then a
 // Sources embed (none when the answer declined) and the feedback buttons.
 func renderAnswer(prefix string, a falaj.Answer) reply {
-	text := prefix + a.Text
-	if a.Note != "" {
-		text += "\n\n-# " + oneLine(a.Note)
+	body, note := a.Text, oneLine(a.Note)
+	if a.Lang == falaj.LangArabic {
+		body, note = rightToLeft(body), rightToLeft(note)
+	}
+	text := prefix + body
+	if note != "" {
+		text += "\n\n-# " + note
 	}
 	r := reply{parts: splitMessage(text, maxMessageRunes)}
 	if len(r.parts) == 0 {
@@ -55,10 +60,36 @@ func renderAnswer(prefix string, a falaj.Answer) reply {
 	}
 	if a.Answered && len(a.Citations) > 0 {
 		r.embeds = []*discordgo.MessageEmbed{sourcesEmbed(a.Citations)}
+		r.embeds[0].Title = falaj.SourcesHeading(a.Lang)
 	}
 	r.components = feedbackButtons(a.ID)
 	return r
 }
+
+// Unicode bidi controls for Discord, whose clients set each line's direction from its
+// first strong character.
+const (
+	rlm = "\u200f" // right-to-left mark: the line is Arabic even if it opens with "JCPOA"
+	lri = "\u2066" // left-to-right isolate…
+	pdi = "\u2069" // …and its end, around [n] so it stays whole beside Latin words
+)
+
+// rightToLeft prepares Arabic text for Discord: each line that is mostly Arabic starts
+// with a right-to-left mark and has its [n] markers isolated left to right; lines in
+// English (an extractive answer's sentences from the sources) are left as they are.
+func rightToLeft(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		if strings.TrimSpace(l) == "" || falaj.DetectLanguage(l) != falaj.LangArabic {
+			continue
+		}
+		lines[i] = rlm + markerRE.ReplaceAllString(l, lri+"$0"+pdi)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// markerRE matches a citation marker, "[1]" or "[1, 2]".
+var markerRE = regexp.MustCompile(`\[\d+(?:\s*,\s*\d+)*\]`)
 
 // sourcesEmbed lists the citations: one field per citation, named "[n] Title", with the
 // author, the passage number and a short quote, all within Discord's embed limits.

@@ -81,3 +81,38 @@ func TestSourcesEmbedWithinLimits(t *testing.T) {
 		t.Errorf("/sources embed of %d characters > %d", n, maxEmbedTotal)
 	}
 }
+
+// TestRenderAnswerArabic: an Arabic answer's Arabic lines open with a right-to-left mark
+// and isolate their [n] markers; the sources' English sentences are left as they are; the
+// Sources embed has the Arabic heading.
+func TestRenderAnswerArabic(t *testing.T) {
+	a := falaj.Answer{
+		ID:        "a1",
+		Lang:      falaj.LangArabic,
+		Answered:  true,
+		Answerer:  falaj.AnswererExtractive,
+		Text:      "هذا ما تقوله المصادر:\n\nTrump called the talks “very good” [1].",
+		Note:      "النموذج اللغوي غير متاح (timeout)؛ استُخرجت هذه الإجابة من المصادر.",
+		Citations: []falaj.Citation{{N: 1, Passage: falaj.Passage{Title: "Oman's Quiet Role", Ordinal: 1, Text: "Trump called the talks “very good”."}}},
+	}
+	r := renderAnswer("", a)
+	want := "\u200fهذا ما تقوله المصادر:\n\nTrump called the talks “very good” [1].\n\n-# \u200fالنموذج اللغوي غير متاح (timeout)؛ استُخرجت هذه الإجابة من المصادر."
+	if len(r.parts) != 1 || r.parts[0] != want {
+		t.Errorf("parts = %q; want %q", r.parts, want)
+	}
+	if len(r.embeds) != 1 || r.embeds[0].Title != "المصادر" {
+		t.Errorf("embeds %+v; want one titled المصادر", r.embeds)
+	}
+
+	llm := renderAnswer("", falaj.Answer{ID: "a2", Lang: falaj.LangArabic, Answered: true, Answerer: falaj.AnswererLLM,
+		Text:      "JCPOA هي الاتفاق النووي لعام 2015 [1]، وانسحبت منه الولايات المتحدة [1, 2].",
+		Citations: a.Citations})
+	if want := "\u200fJCPOA هي الاتفاق النووي لعام 2015 \u2066[1]\u2069، وانسحبت منه الولايات المتحدة \u2066[1, 2]\u2069."; llm.parts[0] != want {
+		t.Errorf("model's Arabic answer = %q; want %q", llm.parts[0], want)
+	}
+
+	en := renderAnswer("", falaj.Answer{ID: "e1", Answered: true, Text: "Oman hosted the talks [1].", Citations: a.Citations})
+	if en.parts[0] != "Oman hosted the talks [1]." || en.embeds[0].Title != "Sources" {
+		t.Errorf("English answer = %q, embed %q; want it unchanged, titled Sources", en.parts[0], en.embeds[0].Title)
+	}
+}

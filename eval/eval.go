@@ -118,13 +118,19 @@ func Run(ctx context.Context, cases []Case, s Searcher, a falaj.Answerer, k int)
 	}
 	r := Report{Cases: len(cases), K: k, Misses: []Miss{}}
 	for _, c := range cases {
-		res, err := s.Search(ctx, c.Question, k)
-		if err != nil {
-			return r, fmt.Errorf("eval %s: search: %w", c.ID, err)
-		}
 		ans, err := a.Answer(ctx, falaj.Question{Text: c.Question}, nil)
 		if err != nil {
 			return r, fmt.Errorf("eval %s: answer: %w", c.ID, err)
+		}
+		// Retrieval is measured on what the answerer searched: the question, or its
+		// English query when it was translated (an Arabic question).
+		query := c.Question
+		if ans.Query != "" {
+			query = ans.Query
+		}
+		res, err := s.Search(ctx, query, k)
+		if err != nil {
+			return r, fmt.Errorf("eval %s: search: %w", c.ID, err)
 		}
 		if r.Answerer == "" {
 			r.Answerer, r.Model = ans.Answerer, ans.Model

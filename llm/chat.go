@@ -107,12 +107,14 @@ func checkReply(text, model string, finish openai.FinishReason) (string, string,
 	return text, model, nil
 }
 
-// Rewrite turns q, a follow-up, and its History into a standalone question for retrieval.
-// A question with no history is returned as it is, without calling the model. The reply
+// Rewrite turns q, a follow-up, and its History into a standalone question for retrieval;
+// an Arabic question (q.Lang), with or without history, into a standalone English one
+// (rewrite_ar.tmpl), as the corpus is English. Any other question with no history is
+// returned as it is, without calling the model. The reply
 // is trimmed to its first line, without quotes or a "Question:" label. Errors are as for
 // Generate.
 func (c *Client) Rewrite(ctx context.Context, q falaj.Question) (string, error) {
-	if len(q.History) == 0 {
+	if len(q.History) == 0 && q.Lang != falaj.LangArabic {
 		return q.Text, nil
 	}
 	ctx, cancel := context.WithTimeoutCause(ctx, c.cfg.Deadline, &deadlineError{c.cfg.Deadline})

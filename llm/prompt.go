@@ -64,7 +64,7 @@ func (c *Client) answerMessages(q falaj.Question, passages []falaj.Passage) ([]o
 	if err != nil {
 		return nil, err
 	}
-	user, err := c.cfg.Prompts.Render("answer.tmpl", d)
+	user, err := c.cfg.Prompts.Render(langTemplate("answer.tmpl", q.Lang), d)
 	if err != nil {
 		return nil, err
 	}
@@ -84,11 +84,21 @@ func (c *Client) rewriteMessages(q falaj.Question) ([]openai.ChatCompletionMessa
 			Answer:   quoted.Replace(shorten(t.Answer, maxHistoryAnswer)),
 		})
 	}
-	user, err := c.cfg.Prompts.Render("rewrite.tmpl", d)
+	user, err := c.cfg.Prompts.Render(langTemplate("rewrite.tmpl", q.Lang), d)
 	if err != nil {
 		return nil, err
 	}
 	return []openai.ChatCompletionMessage{{Role: openai.ChatMessageRoleUser, Content: user}}, nil
+}
+
+// langTemplate names the template for a question in lang: for an Arabic question,
+// answer_ar.tmpl (answer in Arabic with the same [n] citations) and rewrite_ar.tmpl
+// (standalone question in English, for the English corpus); else name.
+func langTemplate(name, lang string) string {
+	if lang == falaj.LangArabic {
+		return strings.TrimSuffix(name, ".tmpl") + "_ar.tmpl"
+	}
+	return name
 }
 
 // attr makes s safe inside a double-quoted tag attribute.

@@ -115,3 +115,15 @@ func (s *Set) Related(items []RelatedItem) string {
 // exactly and alone, when the passages do not answer the question. The citation check
 // (falaj.CheckCitations) declines any reply that contains it.
 const NotInSources = "NOT_IN_SOURCES"
+
+// Localized renders the template name (e.g. "decline.tmpl") in the language lang
+// ("ar", "en"): the file name_<lang>.tmpl ("decline_ar.tmpl") when lang is not English and
+// that file exists, otherwise name itself.
+func (s *Set) Localized(name, lang string, data any) (string, error) {
+	if lang != "" && lang != "en" {
+		if ln := strings.TrimSuffix(name, ".tmpl") + "_" + lang + ".tmpl"; s.t.Lookup(ln) != nil {
+			return s.Render(ln, data)
+		}
+	}
+	return s.Render(name, data)
+}

@@ -44,3 +44,31 @@ func TestLoadDirErrors(t *testing.T) {
 		t.Errorf("Load(dir with broken template) = %v; want an error naming bad.tmpl", err)
 	}
 }
+
+func TestLocalized(t *testing.T) {
+	s := Default()
+	for _, tt := range []struct {
+		name, tmpl, lang string
+		data             any
+		want             string // a substring of the rendered text
+	}{
+		{"arabic decline", "decline.tmpl", "ar", nil, "لم أجد"},
+		{"english decline", "decline.tmpl", "en", nil, "I could not find"},
+		{"no language", "decline.tmpl", "", nil, "I could not find"},
+		{"language without the file falls back", "decline.tmpl", "fr", nil, "I could not find"},
+		{"arabic sources heading", "sources.tmpl", "ar", nil, "المصادر"},
+		{"arabic note names the reason", "llm_note_ar.tmpl", "ar", map[string]string{"Reason": "timeout"}, "(timeout)"},
+		{"untranslated names the package", "untranslated_ar.tmpl", "ar", nil, "apt-get install dict-freedict-ara-eng"},
+		{"untranslated names the setting", "untranslated_ar.tmpl", "ar", nil, "FALAJ_ARABIC_DICT"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.Localized(tt.tmpl, tt.lang, tt.data)
+			if err != nil {
+				t.Fatalf("Localized(%q, %q) = %v", tt.tmpl, tt.lang, err)
+			}
+			if !strings.Contains(got, tt.want) {
+				t.Errorf("Localized(%q, %q) = %q; want it to contain %q", tt.tmpl, tt.lang, got, tt.want)
+			}
+		})
+	}
+}

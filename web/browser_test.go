@@ -110,7 +110,8 @@ func newBrowser(t *testing.T) context.Context {
 }
 
 // saveScreenshot writes png as name into -screenshots (if set), and as docs/screenshot.png
-// when it is the main shot and -update-screenshot is set. Otherwise nothing is written, so
+// (the main shot) or docs/screenshot-arabic.png (the Arabic answer on a phone) when
+// -update-screenshot is set. Otherwise nothing is written, so
 // CI leaves the tree clean.
 func saveScreenshot(t *testing.T, name string, png []byte) {
 	t.Helper()
@@ -119,8 +120,9 @@ func saveScreenshot(t *testing.T, name string, png []byte) {
 			t.Fatal(err)
 		}
 	}
-	if name == "page.png" && *updateScreenshot {
-		if err := os.WriteFile(filepath.Join("..", "docs", "screenshot.png"), png, 0o644); err != nil {
+	docs := map[string]string{"page.png": "screenshot.png", "arabic-phone.png": "screenshot-arabic.png"}
+	if doc, ok := docs[name]; ok && *updateScreenshot {
+		if err := os.WriteFile(filepath.Join("..", "docs", doc), png, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -36,9 +36,13 @@ type pageData struct {
 // each cited passage split around its quote.
 type answerView struct {
 	falaj.Answer
+	// Frame is the Arabic sentence above an extractive answer to an Arabic question,
+	// whose Segments are then the English sentences of the sources, shown left to right.
+	Frame     string
 	Segments  []segment
 	Citations []citationView
 	Took      string
+	RTL       bool // the answer is in a right-to-left language (Arabic)
 }
 
 // segment is a run of answer text, or a group of citation markers ("[1][2]") with the
@@ -55,7 +59,9 @@ type citationView struct {
 }
 
 func parsePage(assets fs.FS) (*template.Template, error) {
-	t, err := template.New("page.tmpl").Option("missingkey=error").ParseFS(assets, "page.tmpl")
+	t, err := template.New("page.tmpl").Option("missingkey=error").Funcs(template.FuncMap{
+		"fixed": falaj.FixedText, // fixed texts in the answer's language: {{fixed "cited" .Lang}}
+	}).ParseFS(assets, "page.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("parse page template: %w", err)
 	}
@@ -164,13 +170,19 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 }
 
 func newAnswerView(a falaj.Answer) *answerView {
-	v := &answerView{Answer: a, Took: formatTook(a.Timings.Total)}
+	v := &answerView{Answer: a, Took: formatTook(a.Timings.Total), RTL: a.Lang == falaj.LangArabic}
+	text := a.Text
+	if v.RTL && a.Answered && a.Answerer == falaj.AnswererExtractive {
+		if frame, body, ok := strings.Cut(text, "\n\n"); ok {
+			v.Frame, text = frame, body
+		}
+	}
 	cited := make(map[int]bool, len(a.Citations))
 	for _, c := range a.Citations {
 		cited[c.N] = true
 		v.Citations = append(v.Citations, citationView{Citation: c, Spans: highlight(c.Passage.Text, c.Quote)})
 	}
-	v.Segments = segments(a.Text, cited)
+	v.Segments = segments(text, cited)
 	return v
 }
 

@@ -161,6 +161,7 @@ func (a *app) engine(ix *retrieval.Index, c *common, log *slog.Logger) (*falaj.E
 		K:             c.k,
 		MinConfidence: retrieval.DefaultMinConfidence,
 		Logger:        log,
+		Translator:    &arabicTranslator{path: c.arabicDict, ix: ix, log: log},
 	}
 	if c.llm.Enabled() && !c.noLLM {
 		lc := c.llm

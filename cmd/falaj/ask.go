@@ -98,7 +98,7 @@ func writeSources(w io.Writer, ans falaj.Answer) error {
 		fmt.Fprintf(&b, "\nNote: %s\n", ans.Note)
 	}
 	if len(ans.Citations) > 0 {
-		b.WriteString("\nSources:\n")
+		b.WriteString("\n" + falaj.SourcesHeading(ans.Lang) + ":\n")
 	}
 	for _, c := range ans.Citations {
 		fmt.Fprintf(&b, "[%d] %s — %s, passage %d\n", c.N, c.Passage.Title, c.Passage.Author, c.Passage.Ordinal)

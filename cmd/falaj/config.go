@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/falaj-bot/falaj/arabic"
 	"github.com/falaj-bot/falaj/llm"
 )
 
@@ -151,6 +152,7 @@ type common struct {
 	noLLM      bool       // --no-llm: extractive answers even when an LLM is configured
 	promptsDir string     // FALAJ_PROMPTS_DIR: folder of .tmpl files replacing the embedded ones
 	llm        llm.Config // the rest of the LLM settings, from the environment only
+	arabicDict string     // FALAJ_ARABIC_DICT: FreeDict ara-eng files (path prefix); "": where Debian installs them
 }
 
 // register adds the common flags to fs, defaulting to the settings' values. defLevel is
@@ -173,6 +175,7 @@ func (c *common) register(fs *flag.FlagSet, s settings, defLevel string) error {
 	fs.StringVar(&c.model, "model", s.str("FALAJ_CHAT_MODEL", llm.DefaultChatModel), "chat model, when OPENAI_API_KEY or OPENAI_BASE_URL is set (env FALAJ_CHAT_MODEL)")
 	fs.BoolVar(&c.noLLM, "no-llm", false, "answer extractively even when an LLM is configured (for a demo on a bad network)")
 	fs.StringVar(&c.promptsDir, "prompts-dir", s.str("FALAJ_PROMPTS_DIR", ""), "folder of .tmpl files that replace the built-in prompts (env FALAJ_PROMPTS_DIR)")
+	fs.StringVar(&c.arabicDict, "arabic-dict", s.str("FALAJ_ARABIC_DICT", ""), "FreeDict Arabic–English dictionary, the path of its .index file without the extension (env FALAJ_ARABIC_DICT, default "+arabic.DefaultDictPath+")")
 	return c.readLLM(s)
 }
 

@@ -130,6 +130,7 @@
 
       const article = el('article', 'answer');
       const para = el('p', 'answer-text streaming');
+      para.dir = 'auto'; // an Arabic answer streams right to left
       article.append(para);
       let streamed = '';
       let finished = false;
@@ -190,19 +191,39 @@
       const byN = new Map(a.citations.map((c) => [c.n, c]));
       const article = el('article', a.answered ? 'answer' : 'answer declined');
       article.dataset.answerId = a.id;
-      if (!a.answered) article.append(el('p', 'badge', 'Not in the sources'));
+      // An Arabic answer reads right to left; its fixed texts come from the page (prompts/).
+      const rtl = a.lang === 'ar';
+      const labels = rtl ? document.querySelector('main').dataset : {};
+      if (rtl) { article.lang = a.lang; article.dir = 'rtl'; }
+      if (!a.answered) article.append(el('p', 'badge', labels.arBadge || 'Not in the sources'));
+      let text = a.answer;
       const para = el('p', 'answer-text');
-      appendWithMarkers(para, a.answer, byN);
+      const cut = text.indexOf('\n\n');
+      if (rtl && a.answered && a.answerer === 'extractive' && cut > 0) {
+        // An Arabic frame above the sources' English sentences, shown left to right.
+        article.append(el('p', 'frame', text.slice(0, cut)));
+        text = text.slice(cut + 2);
+        para.lang = 'en';
+        para.dir = 'ltr';
+      }
+      appendWithMarkers(para, text, byN);
       article.append(para);
       if (a.note) article.append(el('p', 'note', a.note));
       if (a.citations.length) {
-        article.append(el('h2', 'citations-title', 'Cited passages'));
+        article.append(el('h2', 'citations-title', labels.arCited || 'Cited passages'));
         const ol = el('ol', 'citations');
+        if (rtl) { ol.lang = 'en'; ol.dir = 'ltr'; }
         for (const c of a.citations) ol.append(citationItem(c));
         article.append(ol);
       }
-      const who = a.answerer === 'llm' ? `Written by ${a.model}` : 'Sentences taken from the sources';
-      if (a.answered) article.append(el('p', 'meta', `${who} · ${took(a.timings_ms.total)}`));
+      const who = a.answerer === 'llm' ? `Written by ${a.model}` : (labels.arExtracted || 'Sentences taken from the sources');
+      if (a.answered && rtl) {
+        const meta = el('p', 'meta', `${who} · `);
+        const t = el('bdi', '', took(a.timings_ms.total));
+        t.dir = 'ltr'; // "12 ms", not "ms 12", inside the Arabic line
+        meta.append(t);
+        article.append(meta);
+      } else if (a.answered) article.append(el('p', 'meta', `${who} · ${took(a.timings_ms.total)}`));
       result.append(article);
       const n = a.citations.length;
       setStatus(a.answered ? `Answered from ${n} passage${n === 1 ? '' : 's'}.` : 'The sources do not cover this question.');
