@@ -150,13 +150,17 @@ func (g guard) check(t *testing.T) {
 	}
 }
 
-// loadShared loads a set spec from the shared evaluation folder (../shared/eval beside
-// the repository, or FALAJ_EVAL_DIR). Without it the test fails in CI and skips elsewhere.
+// loadShared loads a set spec from the shared evaluation folder: FALAJ_EVAL_DIR, a
+// relative one taken from the repository root as falaj eval does, else ../shared/eval
+// beside the repository. Without it the test fails in CI and skips elsewhere.
 func loadShared(t *testing.T, spec string) eval.Set {
 	t.Helper()
 	dir := os.Getenv("FALAJ_EVAL_DIR")
 	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "eval")
+		dir = filepath.Join("..", "shared", "eval")
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join("..", dir) // tests run in eval/
 	}
 	file, _, _ := strings.Cut(spec, "#")
 	if _, err := os.Stat(filepath.Join(dir, file)); err != nil && os.Getenv("CI") != "true" {
