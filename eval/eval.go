@@ -9,6 +9,11 @@
 // A retrieved passage is a hit when its text contains one of expect_any (case and white
 // space folded). An answer is an answer-hit when it was given (not declined) and one of its
 // cited passages is a hit; a text-hit when the answer text itself contains one of expect_any.
+//
+// Several sets run in one go (RunSets, one Report per set, WriteTable): a Set may be a
+// fixed half of a file (Half: ids ending in an odd or even number; the odd half of
+// dev.jsonl tunes, the even half checks) or carry its own corpus, like the Debian FAQ
+// derived at run time from the installed doc-debian package (DebianFAQ).
 package eval
 
 import (

@@ -11,9 +11,9 @@ import (
 var tableHeader = []string{"set", "cases", "hit@1", "hit@3", "MRR", "cited-hit", "wrong-cited",
 	"declined", "related", "abstained", "unans-cited"}
 
-// Row returns r's figures as WriteTable prints them: counts as "n/of", where answerable
+// row returns r's figures as WriteTable prints them: counts as "n/of", where answerable
 // figures are over the answerable cases and the last two over the unanswerable ones.
-func (r Report) Row() []string {
+func (r Report) row() []string {
 	frac := func(n, d int) string {
 		if d == 0 {
 			return "-"
@@ -35,7 +35,7 @@ func (r Report) Row() []string {
 func WriteTable(w io.Writer, reports []Report, markdown bool) error {
 	rows := [][]string{tableHeader}
 	for _, r := range reports {
-		rows = append(rows, r.Row())
+		rows = append(rows, r.row())
 	}
 	if markdown {
 		var b strings.Builder
