@@ -14,8 +14,9 @@ import (
 // Arrows point to the root: front ends (bot, web) see only the domain package, each
 // third-party module has one home, and only cmd/falaj wires everything together.
 var allowed = map[string][]string{
-	".":                 {"prompts", "lexical"},
+	".":                 {"prompts", "lexical", "extract"},
 	"lexical":           {},
+	"extract":           {"lexical"},
 	"prompts":           {},
 	"seeds":             {},
 	"eval":              {"."},
@@ -26,6 +27,9 @@ var allowed = map[string][]string{
 	"web":               {"."},
 	"internal":          {},                 // test helpers: standard library only…
 	"internal/seedtest": {".", "retrieval"}, // …but the seeded Engine for front-end tests
+
+	// go run scripts that derive data files
+	"scripts": {"retrieval", "seeds"},
 }
 
 const module = "github.com/falaj-bot/falaj"

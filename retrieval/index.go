@@ -116,7 +116,7 @@ func Open(ctx context.Context, cfg Config) (*Index, falaj.IndexStats, error) {
 	if ix.queryTimeout <= 0 {
 		ix.queryTimeout = DefaultQueryEmbedTimeout
 	}
-	ix.fuse = defaultFusion
+	ix.fuse = fusionFor(ix.emb)
 	if w := cfg.VectorWeight; w != 0 {
 		w = min(max(w, 0), 1)
 		ix.fuse = func(vec, kw []scored) []scored { return fuseWeighted(w, vec, kw) }
