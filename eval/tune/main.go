@@ -1,7 +1,7 @@
 // Command tune chooses retrieval and gate settings on tuning data and reports the choice
 // on check data it was not chosen on (docs/RETRIEVAL.md, "The tuning loop"):
 //
-//	go run ./eval/tune [--eval-dir ../shared/eval] [--faq DIR] [--variants default,bm25] [--gates -1,0.3,0.45] [-v]
+//	go run ./eval/tune [--eval-dir ../shared/eval] [--faq DIR] [--variants default,bm25] [--gates -1,0.3,0.45] [--also hybrid] [-v]
 //
 // Each named retrieval variant (fusion weight, embedder; retrieval.Config fields) is
 // indexed once over the seeds and then measured with every confidence gate of the grid
@@ -11,7 +11,8 @@
 //
 //	cited-hit − wrong-cited − unanswerable questions answered
 //
-// (ties: more hit@1, then the earlier in the list). The winner and the product's
+// (ties: more hit@1, then the earlier in the list; "unans. cited", unanswerable questions
+// given related passages, is shown but not scored). The winner and the product's
 // default are then run on the check sets, the even half of dev.jsonl and the Debian FAQ
 // (when installed), side by side. Tables are Markdown, for docs/RETRIEVAL.md.
 package main
@@ -55,12 +56,17 @@ type variant struct {
 // current default) rather than a global.
 func variants() []variant {
 	return []variant{
-		{"default", retrieval.Config{}}, // local embedder, 1024 dimensions; w=0.3
+		{"default", retrieval.Config{}}, // local hash embedder, 1024 dimensions; w=0.3
 		{"bm25", retrieval.Config{VectorWeight: -1}},
 		{"w=0.2", retrieval.Config{VectorWeight: 0.2}},
 		{"w=0.4", retrieval.Config{VectorWeight: 0.4}},
 		{"w=0.5", retrieval.Config{VectorWeight: 0.5}},
 		{"local-512", retrieval.Config{Embedder: retrieval.Local{Dim: 512}}},
+		{"glove", retrieval.Config{Embedder: retrieval.Glove{}}}, // its own weight, 0.5
+		{"glove w=0.3", retrieval.Config{Embedder: retrieval.Glove{}, VectorWeight: 0.3}},
+		{"glove w=0.7", retrieval.Config{Embedder: retrieval.Glove{}, VectorWeight: 0.7}},
+		{"hybrid", retrieval.Config{Embedder: retrieval.Hybrid{}}}, // GloVe share 0.95, w=0.5
+		{"hybrid glove=0.7", retrieval.Config{Embedder: retrieval.Hybrid{GloveWeight: 0.7}}},
 	}
 }
 
@@ -89,6 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	only := fl.String("variants", "", "comma-separated variant names to run (default: all)")
 	gateList := fl.String("gates", defaultGates, "comma-separated MinConfidence values; -1: never decline")
 	verbose := fl.Bool("v", false, "print every tuning set's row, not only the sums")
+	also := fl.String("also", "", "comma-separated variants to report on the check sets too, at the chosen gate (diagnosis only: choosing by check data is tuning on it)")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -153,17 +160,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	fmt.Fprintf(stdout, "Tuning sets: %s. Score = cited-hit − wrong-cited − unanswerable answered.\n\n", names(tuning))
-	fmt.Fprintln(stdout, "| variant | gate | hit@1 | hit@3 | cited-hit | wrong-cited | declined | unans. answered | score |")
-	fmt.Fprintln(stdout, "| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	fmt.Fprintln(stdout, "| variant | gate | hit@1 | hit@3 | cited-hit | wrong-cited | declined | unans. answered | unans. cited | score |")
+	fmt.Fprintln(stdout, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 	for i, r := range results {
 		mark := ""
 		if i == best {
 			mark = " **chosen**"
 		}
 		s := r.sum
-		fmt.Fprintf(stdout, "| %s%s | %s | %d/%d | %d/%d | %d/%d | %d/%d | %d/%d | %d/%d | %d |\n",
+		fmt.Fprintf(stdout, "| %s%s | %s | %d/%d | %d/%d | %d/%d | %d/%d | %d/%d | %d/%d | %d/%d | %d |\n",
 			r.variant, mark, gateName(r.gate), s.Hit1, s.Answerable, s.Hit3, s.Answerable, s.AnswerHit, s.Answerable,
-			s.WrongCited, s.Answerable, s.OverRefused, s.Answerable, s.Unanswerable-s.Abstained, s.Unanswerable, r.score())
+			s.WrongCited, s.Answerable, s.OverRefused, s.Answerable, s.Unanswerable-s.Abstained, s.Unanswerable,
+			s.UnanswerableCited, s.Unanswerable, r.score())
 	}
 	if *verbose {
 		for _, r := range results {
@@ -198,6 +206,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for _, v := range vs {
 		if v.name == chosen.variant && (v.name != settings[0].v.name || chosen.gate != settings[0].gate) {
 			settings = append(settings, setting{v, chosen.gate})
+		}
+	}
+	for _, name := range strings.Split(*also, ",") {
+		i := slices.IndexFunc(vs, func(v variant) bool { return v.name == name })
+		if name != "" && i < 0 {
+			return fmt.Errorf("--also %q: no such variant among those run", name)
+		}
+		if i >= 0 && name != chosen.variant {
+			settings = append(settings, setting{vs[i], chosen.gate})
 		}
 	}
 	var rows []eval.Report

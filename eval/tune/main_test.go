@@ -9,7 +9,8 @@ import (
 
 // TestRun tunes two variants over a two-gate grid with a small dev set: every
 // combination gets a row, one is chosen by the score, and the check half is reported for
-// the default. Without a Debian FAQ the check goes on without it.
+// the default (and, asked with -also, for bm25). Without a Debian FAQ the check goes on
+// without it.
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
 	dev := `{"id":"d01","question":"When was the Aflaj irrigation system developed?","expect_any":["2500 BCE"],"answerable":true}
@@ -22,7 +23,7 @@ func TestRun(t *testing.T) {
 	}
 	var out, errb strings.Builder
 	err := run(t.Context(), []string{"-root", "../..", "-eval-dir", dir, "-faq", t.TempDir(),
-		"-variants", "default,bm25", "-gates", "-1,0.45"}, &out, &errb)
+		"-variants", "default,bm25", "-gates", "-1,0.45", "-also", "bm25"}, &out, &errb)
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, errb.String())
 	}
@@ -32,6 +33,7 @@ func TestRun(t *testing.T) {
 		// Declining off-topic questions scores: the gate wins over no gate.
 		"| default **chosen** | 0.45 |",
 		"| dev.jsonl#even — default, gate 0.45 | 1+1 |",
+		"| dev.jsonl#even — bm25, gate 0.45 | 1+1 |", // -also
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
