@@ -59,6 +59,7 @@ func TestParaphrases(t *testing.T) {
 // half is for tuning, docs/RETRIEVAL.md). The floors are the figures measured before
 // issue 8 minus a small margin; the lead raises them as the retrieval work lands.
 func TestDevCheck(t *testing.T) {
+	t.Parallel()
 	s := loadShared(t, "dev.jsonl#even")
 	r := runCases(t, s.Cases)
 	if r.Answerable != 30 || r.Unanswerable != 10 {
@@ -78,6 +79,7 @@ func TestDevCheck(t *testing.T) {
 // doc-debian package (eval.DebianFAQ), indexed in memory. Without the package it fails
 // in CI (CI=true installs it) and skips elsewhere.
 func TestDebianFAQ(t *testing.T) {
+	t.Parallel()
 	s, err := eval.DebianFAQ(eval.DebianFAQDir)
 	if errors.Is(err, eval.ErrNoDebianFAQ) && os.Getenv("CI") != "true" {
 		t.Skip(err)
