@@ -151,13 +151,14 @@ func TestRunCountsOutcomes(t *testing.T) {
 		"cited right":     {Text: "42 [1].", Answered: true, Status: falaj.StatusAnswered, Citations: []falaj.Citation{right}},
 		"cited wrong":     {Text: "Else [1].", Answered: true, Status: falaj.StatusAnswered, Citations: []falaj.Citation{wrong}},
 		"related":         {Text: "Related: [1]", Status: falaj.StatusRelated, Citations: []falaj.Citation{right}},
+		"related, wrong":  {Text: "Related: [1]", Status: falaj.StatusRelated, Citations: []falaj.Citation{wrong}},
 		"declined":        {Text: "No.", Status: falaj.StatusDeclined},
 		"off-topic":       {Text: "No.", Status: falaj.StatusDeclined},
 		"off but related": {Text: "Related: [1]", Status: falaj.StatusRelated, Citations: []falaj.Citation{wrong}},
 		"off, answered":   {Text: "Else [1].", Answered: true, Citations: []falaj.Citation{wrong}},
 	}
 	var cases []eval.Case
-	for _, q := range []string{"cited right", "cited wrong", "related", "declined"} {
+	for _, q := range []string{"cited right", "cited wrong", "related", "related, wrong", "declined"} {
 		cases = append(cases, eval.Case{ID: q, Question: q, ExpectAny: []string{"answer is 42"}, Answerable: true})
 	}
 	for _, q := range []string{"off-topic", "off but related", "off, answered"} {
@@ -174,8 +175,9 @@ func TestRunCountsOutcomes(t *testing.T) {
 	}{
 		{"cited-hit", r.AnswerHit, 1},
 		{"wrong-cited", r.WrongCited, 1},
-		{"declined (related included)", r.OverRefused, 2},
-		{"related", r.Related, 1},
+		{"declined (related included)", r.OverRefused, 3},
+		{"related", r.Related, 2},
+		{"related citing the answer", r.RelatedHit, 1},
 		{"abstained", r.Abstained, 2},
 		{"unanswerable with citations", r.UnanswerableCited, 2},
 		{"answered", r.Answered, 3},
