@@ -35,7 +35,8 @@ var ErrNoDebianFAQ = errors.New("debian faq not installed (apt-get install doc-d
 //     chapter's name ("Debian FAQ, chapter 3: Choosing a Debian distribution"). Question
 //     headings are left out, and so are the quoted headings in cross-references
 //     (`Section 6.1, “How many Debian distributions are there?”` becomes `Section 6.1`):
-//     both would give the answer away.
+//     both would give the answer away. Chapters' footnotes (after a rule of dashes) and
+//     their markers ("^[3]") are left out too.
 //   - every section heading with a question mark becomes an answerable case in its
 //     authors' own words, id "faq-3.1.2"; expect_any is the start of the section's
 //     answer, by a fixed rule (answerStart): its first 40 characters extended to the end
@@ -146,6 +147,9 @@ var (
 	sectionLine = regexp.MustCompile(`^(\d+(?:\.\d+)+)\. (.+)$`)
 	// crossRef is a reference that quotes another section's heading.
 	crossRef = regexp.MustCompile(`((?:Section|Chapter) \d+(?:\.\d+)*), “[^”]*”`)
+	// rule is the line before a chapter's footnotes; footnoteMark is "^[3]" in the text.
+	rule         = regexp.MustCompile(`^-{10,}$`)
+	footnoteMark = regexp.MustCompile(`\^\[\d+\]`)
 )
 
 // parseDebianFAQ splits the plain-text FAQ (as DocBook renders it: "Chapter N. Name"
@@ -185,8 +189,12 @@ func parseDebianFAQ(text string) []faqSection {
 			inHeading = true
 			continue
 		}
+		if rule.MatchString(line) {
+			flush() // the chapter's footnotes follow, up to the next chapter: left out
+			continue
+		}
 		if cur == nil {
-			continue // a chapter's introduction, before its first section
+			continue // a chapter's introduction before its first section, or footnotes
 		}
 		if inHeading {
 			if strings.TrimSpace(line) != "" && !startsIndented(line) {
@@ -214,7 +222,8 @@ func paragraphs(lines []string) string {
 		t := strings.TrimSpace(l)
 		if t == "" {
 			if cur != "" {
-				out = append(out, crossRef.ReplaceAllString(cur, "$1"))
+				cur = footnoteMark.ReplaceAllString(crossRef.ReplaceAllString(cur, "$1"), "")
+				out = append(out, cur)
 			}
 			cur = ""
 			continue

@@ -19,9 +19,10 @@ const miniFAQ = "The FAQ\n\nTable of Contents\n\n1. Basics\n    1.1. What is Deb
 	"Chapter\u00a01.\u00a0Basics\n\n" +
 	"1.1.\u00a0What is Debian?\n\n" +
 	"    Debian is a free operating system built by\n    volunteers. See Section 1.2, “Where do the\n    names come from?”.\n\n" +
-	"    It runs on GNU/\n    Linux and GNU\n    /Hurd (https://\n    www.debian.org/) .\n\n" +
+	"    It runs on GNU/\n    Linux and GNU\n    /Hurd^[1] (https://\n    www.debian.org/) .\n\n" +
 	"1.2. Where do the names come\nfrom?\n\n" +
 	"    Debian is a free operating system built by film fans, and so are its names.\n\n" +
+	"-----------------------------------------\n\n    ^[1] A footnote on the Hurd.\n\n" +
 	"Chapter 2. Authors\n\n2.1. Authors\n\n    Many people wrote this.\n"
 
 func TestDebianFAQParse(t *testing.T) {
@@ -59,6 +60,9 @@ func TestDebianFAQParse(t *testing.T) {
 		"It runs on GNU/Linux and GNU/Hurd (https://www.debian.org/) .\n"
 	if string(doc) != wantDoc {
 		t.Errorf("document 1.1 = %q; want %q (no heading, lines rejoined, cross-reference without its quoted heading)", doc, wantDoc)
+	}
+	if doc, err := fs.ReadFile(s.Corpus, "debian-faq-01.02.txt"); err != nil || strings.Contains(string(doc), "footnote") {
+		t.Errorf("document 1.2 = %q, %v; want it without the chapter's footnotes", doc, err)
 	}
 	if _, err := fs.ReadFile(s.Corpus, "debian-faq-02.01.txt"); err != nil {
 		t.Errorf("a section without a question is still part of the corpus: %v", err)

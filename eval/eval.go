@@ -9,6 +9,11 @@
 // A retrieved passage is a hit when its text contains one of expect_any (case and white
 // space folded). An answer is an answer-hit when it was given (not declined) and one of its
 // cited passages is a hit; a text-hit when the answer text itself contains one of expect_any.
+//
+// Several sets run in one go (RunSets, one Report per set, WriteTable): a Set may be a
+// fixed half of a file (Half: ids ending in an odd or even number; the odd half of
+// dev.jsonl tunes, the even half checks) or carry its own corpus, like the Debian FAQ
+// derived at run time from the installed doc-debian package (DebianFAQ).
 package eval
 
 import (
@@ -86,8 +91,10 @@ type Report struct {
 	OverRefused int `json:"over_refused"` // answerable cases not answered (declined or related)
 	// Related counts answerable cases with Status "related": not answered, but related
 	// passages cited. They are also counted in OverRefused.
-	Related   int `json:"related"`
-	Abstained int `json:"abstained"` // unanswerable cases not answered
+	Related int `json:"related"`
+	// RelatedHit counts the Related cases whose cited passages hold the answer.
+	RelatedHit int `json:"related_hit"`
+	Abstained  int `json:"abstained"` // unanswerable cases not answered
 	// UnanswerableCited counts unanswerable cases whose answer cites passages (answered,
 	// or "related"): off-topic and injection questions should cite nothing.
 	UnanswerableCited int    `json:"unanswerable_cited"`
@@ -190,15 +197,17 @@ func Run(ctx context.Context, cases []Case, s Searcher, a falaj.Answerer, k int)
 		case !ans.Answered && related:
 			r.OverRefused++
 			r.Related++
-			problems = append(problems, "related passages only (status related)")
+			why := "related passages only (status related), none with the answer"
+			if citesHit(ans, c.ExpectAny) {
+				r.RelatedHit++
+				why = "related passages only (status related), one with the answer"
+			}
+			problems = append(problems, why)
 		case !ans.Answered:
 			r.OverRefused++
 			problems = append(problems, "declined")
 		default:
-			hit := false
-			for _, ct := range ans.Citations {
-				hit = hit || Contains(ct.Passage.Text, c.ExpectAny)
-			}
+			hit := citesHit(ans, c.ExpectAny)
 			if hit {
 				r.AnswerHit++
 			} else {
@@ -220,6 +229,16 @@ func Run(ctx context.Context, cases []Case, s Searcher, a falaj.Answerer, k int)
 		r.MRR /= float64(r.Answerable)
 	}
 	return r, nil
+}
+
+// citesHit reports whether one of a's cited passages contains one of want.
+func citesHit(a falaj.Answer, want []string) bool {
+	for _, ct := range a.Citations {
+		if Contains(ct.Passage.Text, want) {
+			return true
+		}
+	}
+	return false
 }
 
 var space = regexp.MustCompile(`\s+`)
@@ -287,13 +306,13 @@ wrong-cited     %s   (answered, no cited passage has it)
 text-hit        %s   (the answer text has it)
 valid citations %s   (of answered)
 abstention      %s   (unanswerable declined)
-over-refusal    %s   (answerable declined, %d of them related)
+over-refusal    %s   (answerable declined, %d of them related, %d of those citing the answer)
 unans. cited    %s   (unanswerable with citations)
 notes           %d
 `, r.Answerer, model, r.Cases, r.Answerable, r.Unanswerable,
 		pct(r.Hit1, r.Answerable), pct(r.Hit3, r.Answerable), r.K, r.MRR,
 		pct(r.AnswerHit, r.Answerable), pct(r.WrongCited, r.Answerable), pct(r.TextHit, r.Answerable), pct(r.ValidCites, r.Answered),
-		pct(r.Abstained, r.Unanswerable), pct(r.OverRefused, r.Answerable), r.Related,
+		pct(r.Abstained, r.Unanswerable), pct(r.OverRefused, r.Answerable), r.Related, r.RelatedHit,
 		pct(r.UnanswerableCited, r.Unanswerable), r.Notes)
 	if err != nil {
 		return err

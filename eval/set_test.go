@@ -135,3 +135,55 @@ func TestRunSets(t *testing.T) {
 		t.Errorf("markdown table lacks the own set's row:\n%s", b.String())
 	}
 }
+
+// answers is an Answerer that returns a fixed answer per question: Run's counting is
+// tested against every outcome, including "related", which the Engine may not give yet.
+type answers map[string]falaj.Answer
+
+func (as answers) Answer(ctx context.Context, q falaj.Question, onText func(string)) (falaj.Answer, error) {
+	return as[q.Text], nil
+}
+
+func TestRunCountsOutcomes(t *testing.T) {
+	right := falaj.Citation{N: 1, Passage: falaj.Passage{ID: "a#1", Text: "The answer is 42."}}
+	wrong := falaj.Citation{N: 1, Passage: falaj.Passage{ID: "b#1", Text: "Something else."}}
+	as := answers{
+		"cited right":     {Text: "42 [1].", Answered: true, Status: falaj.StatusAnswered, Citations: []falaj.Citation{right}},
+		"cited wrong":     {Text: "Else [1].", Answered: true, Status: falaj.StatusAnswered, Citations: []falaj.Citation{wrong}},
+		"related":         {Text: "Related: [1]", Status: falaj.StatusRelated, Citations: []falaj.Citation{right}},
+		"related, wrong":  {Text: "Related: [1]", Status: falaj.StatusRelated, Citations: []falaj.Citation{wrong}},
+		"declined":        {Text: "No.", Status: falaj.StatusDeclined},
+		"off-topic":       {Text: "No.", Status: falaj.StatusDeclined},
+		"off but related": {Text: "Related: [1]", Status: falaj.StatusRelated, Citations: []falaj.Citation{wrong}},
+		"off, answered":   {Text: "Else [1].", Answered: true, Citations: []falaj.Citation{wrong}},
+	}
+	var cases []eval.Case
+	for _, q := range []string{"cited right", "cited wrong", "related", "related, wrong", "declined"} {
+		cases = append(cases, eval.Case{ID: q, Question: q, ExpectAny: []string{"answer is 42"}, Answerable: true})
+	}
+	for _, q := range []string{"off-topic", "off but related", "off, answered"} {
+		cases = append(cases, eval.Case{ID: q, Question: q})
+	}
+	_, ix := seedtest.Engine(t)
+	r, err := eval.Run(t.Context(), cases, ix, as, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name      string
+		got, want int
+	}{
+		{"cited-hit", r.AnswerHit, 1},
+		{"wrong-cited", r.WrongCited, 1},
+		{"declined (related included)", r.OverRefused, 3},
+		{"related", r.Related, 2},
+		{"related citing the answer", r.RelatedHit, 1},
+		{"abstained", r.Abstained, 2},
+		{"unanswerable with citations", r.UnanswerableCited, 2},
+		{"answered", r.Answered, 3},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("%s = %d; want %d", tt.name, tt.got, tt.want)
+		}
+	}
+}

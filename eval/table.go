@@ -9,11 +9,11 @@ import (
 
 // tableHeader names WriteTable's columns; docs/RETRIEVAL.md explains each.
 var tableHeader = []string{"set", "cases", "hit@1", "hit@3", "MRR", "cited-hit", "wrong-cited",
-	"declined", "related", "abstained", "unans-cited"}
+	"declined", "related (answer)", "abstained", "unans-cited"}
 
-// Row returns r's figures as WriteTable prints them: counts as "n/of", where answerable
+// row returns r's figures as WriteTable prints them: counts as "n/of", where answerable
 // figures are over the answerable cases and the last two over the unanswerable ones.
-func (r Report) Row() []string {
+func (r Report) row() []string {
 	frac := func(n, d int) string {
 		if d == 0 {
 			return "-"
@@ -22,7 +22,7 @@ func (r Report) Row() []string {
 	}
 	a, u := r.Answerable, r.Unanswerable
 	return []string{r.Set, fmt.Sprintf("%d+%d", a, u), frac(r.Hit1, a), frac(r.Hit3, a), fmt.Sprintf("%.3f", r.MRR),
-		frac(r.AnswerHit, a), frac(r.WrongCited, a), frac(r.OverRefused, a), frac(r.Related, a),
+		frac(r.AnswerHit, a), frac(r.WrongCited, a), frac(r.OverRefused, a), fmt.Sprintf("%s (%d)", frac(r.Related, a), r.RelatedHit),
 		frac(r.Abstained, u), frac(r.UnanswerableCited, u)}
 }
 
@@ -30,12 +30,13 @@ func (r Report) Row() []string {
 // Markdown table instead (for docs/RETRIEVAL.md). Columns: cases (answerable +
 // unanswerable), hit@1, hit@3, MRR, cited-hit (answered, a cited passage holds the
 // answer), wrong-cited (answered from a wrong passage), declined (answerable, not
-// answered; related ones included), related (of those, status "related"), abstained
+// answered; related ones included), related (of those, status "related"; in brackets,
+// how many of them cite a passage with the answer), abstained
 // (unanswerable, not answered) and unans-cited (unanswerable, with citations).
 func WriteTable(w io.Writer, reports []Report, markdown bool) error {
 	rows := [][]string{tableHeader}
 	for _, r := range reports {
-		rows = append(rows, r.Row())
+		rows = append(rows, r.row())
 	}
 	if markdown {
 		var b strings.Builder

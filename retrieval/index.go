@@ -35,9 +35,9 @@ type Config struct {
 	// DefaultQueryEmbedTimeout (also for a negative value).
 	QueryEmbedTimeout time.Duration
 	// VectorWeight is the vector side's share of the fused score: w·vector +
-	// (1−w)·BM25, each side scaled by its best score. 0: the measured default (0.3, see
-	// defaultFusion); negative: BM25 ranking alone; above 1: 1. For tuning
-	// (go run ./eval/tune); the product uses the default.
+	// (1−w)·BM25, each side scaled by its best score. 0: the embedder's own weight
+	// (fusionFor: Glove and Hybrid carry one, else 0.3); negative: BM25 ranking alone;
+	// above 1: 1. For tuning (go run ./eval/tune); the product uses the default.
 	VectorWeight float64
 	// Progress, when set, is called after each batch of passages is embedded with the
 	// number done and the number to embed in this run. Not called when nothing is

@@ -66,3 +66,40 @@ func TestEvalSets(t *testing.T) {
 		t.Errorf("eval FILE#half: code %d, stderr %q; want 1 and a message about the half", code, errOut)
 	}
 }
+
+// TestEvalDefaultSuite runs falaj eval without sets where only dev.jsonl is found: both
+// of its halves get a row, and each missing set is named on stderr and skipped.
+func TestEvalDefaultSuite(t *testing.T) {
+	dir := t.TempDir()
+	dev := `{"id":"d01","question":"When was the Aflaj irrigation system developed?","expect_any":["2500 BCE"],"answerable":true}
+{"id":"d02","question":"What is the capital of France?"}
+`
+	if err := os.WriteFile(filepath.Join(dir, "dev.jsonl"), []byte(dev), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The working directory is cmd/falaj, where testdata/questions.jsonl is not.
+	out, errOut, code := runCLI(t, env("FALAJ_INDEX_DIR", "off", "FALAJ_EVAL_DIR", dir), "", "eval", "--json")
+	if code != 0 {
+		t.Fatalf("eval: code %d, stderr %s", code, errOut)
+	}
+	var reps []struct {
+		Set string `json:"set"`
+	}
+	if err := json.Unmarshal([]byte(out), &reps); err != nil {
+		t.Fatal(err)
+	}
+	var sets []string
+	for _, r := range reps {
+		if r.Set != "debian-faq" { // run too where the package is installed
+			sets = append(sets, r.Set)
+		}
+	}
+	if strings.Join(sets, " ") != "dev.jsonl#odd dev.jsonl#even" {
+		t.Errorf("sets run: %q; want dev.jsonl#odd and dev.jsonl#even", sets)
+	}
+	for _, want := range []string{"skipping testdata/questions.jsonl", "skipping testdata/paraphrases.jsonl", "arabic.jsonl"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+}

@@ -1,22 +1,29 @@
-// Command tune chooses retrieval and gate settings on tuning data and reports the choice
-// on check data it was not chosen on (docs/RETRIEVAL.md, "The tuning loop"):
+// Command tune chooses retrieval and answer thresholds on tuning data and reports the
+// choice on check data it was not chosen on (docs/RETRIEVAL.md, "The tuning loop"):
 //
-//	go run ./eval/tune [--eval-dir ../shared/eval] [--faq DIR] [--variants default,bm25] [--gates -1,0.3,0.45] [-v]
+//	go run ./eval/tune [--eval-dir ../shared/eval] [--faq DIR] [--variants default,bm25]
+//	    [--min-confidence -1,0.45] [--min-cover 0.25] [--off-topic 0.2] [--also hybrid] [--top 25] [-v]
 //
-// Each named retrieval variant (fusion weight, embedder; retrieval.Config fields) is
-// indexed once over the seeds and then measured with every confidence gate of the grid
-// (falaj.EngineConfig.MinConfidence; -1: never decline) on the tuning sets: the public
-// questions, our paraphrases and the odd half of dev.jsonl. The variant and gate with
-// the best score win, the score being, summed over the tuning sets,
+// Each named retrieval variant (embedder, fusion weight: retrieval.Config fields) is
+// indexed once over the seeds and then measured with every combination of the Engine's
+// three thresholds (falaj.EngineConfig: MinConfidence, MinCover, OffTopicConfidence;
+// -1: off) on the tuning sets: the public questions, our paraphrases and the odd half of
+// dev.jsonl. Searches are cached per variant, so the threshold grid costs answer
+// composition only. The setting with the best score wins, the score being, summed over
+// the tuning sets,
 //
-//	cited-hit − wrong-cited − unanswerable questions answered
+//	cited-hit − wrong-cited − unanswerable answered
+//	  + ½ related-hit (the related passages hold the answer)
+//	  − ½ unanswerable related (passages cited for a question they cannot answer)
 //
-// (ties: more hit@1, then the earlier in the list). The winner and the product's
-// default are then run on the check sets, the even half of dev.jsonl and the Debian FAQ
-// (when installed), side by side. Tables are Markdown, for docs/RETRIEVAL.md.
+// (ties: more hit@1, then the earlier in the grid, which starts from the defaults). The
+// winner and the product's default are then run on the check sets, the even half of
+// dev.jsonl and the Debian FAQ (when installed), side by side. Tables are Markdown, for
+// docs/RETRIEVAL.md.
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -28,6 +35,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/falaj-bot/falaj"
 	"github.com/falaj-bot/falaj/eval"
@@ -55,31 +63,58 @@ type variant struct {
 // current default) rather than a global.
 func variants() []variant {
 	return []variant{
-		{"default", retrieval.Config{}}, // local embedder, 1024 dimensions; w=0.3
+		{"default", retrieval.Config{}}, // local hash embedder, 1024 dimensions; w=0.3
 		{"bm25", retrieval.Config{VectorWeight: -1}},
 		{"w=0.2", retrieval.Config{VectorWeight: 0.2}},
 		{"w=0.4", retrieval.Config{VectorWeight: 0.4}},
 		{"w=0.5", retrieval.Config{VectorWeight: 0.5}},
 		{"local-512", retrieval.Config{Embedder: retrieval.Local{Dim: 512}}},
-		{"glove", retrieval.Config{Embedder: retrieval.Glove{}}},   // GloVe SIF, fusion 0.5
-		{"hybrid", retrieval.Config{Embedder: retrieval.Hybrid{}}}, // GloVe 0.95 + hash 0.05, fusion 0.5
+		{"glove", retrieval.Config{Embedder: retrieval.Glove{}}}, // its own weight, 0.5
+		{"glove w=0.3", retrieval.Config{Embedder: retrieval.Glove{}, VectorWeight: 0.3}},
+		{"glove w=0.7", retrieval.Config{Embedder: retrieval.Glove{}, VectorWeight: 0.7}},
+		{"hybrid", retrieval.Config{Embedder: retrieval.Hybrid{}}}, // GloVe share 0.95, w=0.5
+		{"hybrid glove=0.7", retrieval.Config{Embedder: retrieval.Hybrid{GloveWeight: 0.7}}},
 	}
 }
 
-// defaultGates is the MinConfidence grid; -1 never declines on confidence.
-var defaultGates = "-1,0.2,0.3,0.35,0.4,0.45,0.5,0.55,0.6"
+// thresholds are the Engine's three; -1 turns one off.
+type thresholds struct {
+	minConf, minCover, offTopic float64
+}
 
-// result is one variant and gate measured on the tuning sets.
+// defaults are the Engine's defaults, the first setting of the grid.
+var defaults = thresholds{falaj.DefaultMinConfidence, falaj.DefaultMinCover, falaj.DefaultOffTopicConfidence}
+
+func (t thresholds) config(s falaj.Searcher) falaj.EngineConfig {
+	return falaj.EngineConfig{Searcher: s, MinConfidence: t.minConf, MinCover: t.minCover, OffTopicConfidence: t.offTopic}
+}
+
+func (t thresholds) String() string {
+	return fmt.Sprintf("%s / %s / %s", num(t.minConf), num(t.minCover), num(t.offTopic))
+}
+
+// The default grids.
+const (
+	minConfGrid  = "-1,0.35,0.45,0.55"
+	minCoverGrid = "-1,0.25,0.35"
+	offTopicGrid = "-1,0.1,0.2,0.3"
+)
+
+// result is one variant and setting measured on the tuning sets.
 type result struct {
 	variant string
-	gate    float64
+	t       thresholds
 	reports []eval.Report
 	sum     eval.Report // the tuning sets' counts added up
 }
 
-// score is cited-hit − wrong-cited − unanswerable questions answered.
-func (r result) score() int {
-	return r.sum.AnswerHit - r.sum.WrongCited - (r.sum.Unanswerable - r.sum.Abstained)
+// score is cited-hit − wrong-cited − unanswerable answered + ½ related-hit −
+// ½ unanswerable related.
+func (r result) score() float64 {
+	s := r.sum
+	answered := s.Unanswerable - s.Abstained
+	relatedUnans := s.UnanswerableCited - answered
+	return float64(s.AnswerHit-s.WrongCited-answered) + 0.5*float64(s.RelatedHit-relatedUnans)
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -89,12 +124,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	evalDir := fl.String("eval-dir", filepath.Join("..", "shared", "eval"), "folder of dev.jsonl")
 	faqDir := fl.String("faq", eval.DebianFAQDir, "folder of the Debian FAQ (package debian-faq)")
 	only := fl.String("variants", "", "comma-separated variant names to run (default: all)")
-	gateList := fl.String("gates", defaultGates, "comma-separated MinConfidence values; -1: never decline")
-	verbose := fl.Bool("v", false, "print every tuning set's row, not only the sums")
+	minConfList := fl.String("min-confidence", minConfGrid, "MinConfidence values; -1: off")
+	minCoverList := fl.String("min-cover", minCoverGrid, "MinCover values; -1: off")
+	offTopicList := fl.String("off-topic", offTopicGrid, "OffTopicConfidence values; -1: off")
+	top := fl.Int("top", 25, "rows of the tuning table: the best settings, plus each variant's defaults")
+	verbose := fl.Bool("v", false, "print every setting's row, and the chosen one's row per tuning set")
+	also := fl.String("also", "", "comma-separated variants to report on the check sets too, with the chosen thresholds (diagnosis only: choosing by check data is tuning on it)")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
-	gates, err := parseGates(*gateList)
+	grid, err := thresholdGrid(*minConfList, *minCoverList, *offTopicList)
 	if err != nil {
 		return err
 	}
@@ -120,7 +159,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		tuning = append(tuning, s)
 	}
 
-	// Tuning: one seed index per variant, reused by every gate.
+	// Tuning: one seed index per variant, its searches cached for every setting.
 	indexes := map[string]*retrieval.Index{}
 	var results []result
 	for _, v := range vs {
@@ -129,16 +168,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("variant %s: %w", v.name, err)
 		}
 		indexes[v.name] = ix
-		for _, g := range gates {
-			r := result{variant: v.name, gate: g}
-			eng, err := falaj.NewEngine(falaj.EngineConfig{Searcher: ix, MinConfidence: g})
+		cs := &cachedSearcher{s: ix, m: map[searchKey]falaj.SearchResult{}}
+		for _, t := range grid {
+			r := result{variant: v.name, t: t}
+			eng, err := falaj.NewEngine(t.config(cs))
 			if err != nil {
 				return err
 			}
 			for _, s := range tuning {
-				rep, err := eval.Run(ctx, s.Cases, ix, eng, 0)
+				rep, err := eval.Run(ctx, s.Cases, cs, eng, 0)
 				if err != nil {
-					return fmt.Errorf("variant %s gate %v: %w", v.name, g, err)
+					return fmt.Errorf("variant %s, %v: %w", v.name, t, err)
 				}
 				rep.Set = s.Name
 				r.reports = append(r.reports, rep)
@@ -147,37 +187,48 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			results = append(results, r)
 		}
 	}
-	best := 0
-	for i, r := range results {
-		b := results[best]
-		if r.score() > b.score() || r.score() == b.score() && r.sum.Hit1 > b.sum.Hit1 {
-			best = i
-		}
+	order := make([]int, len(results))
+	for i := range order {
+		order[i] = i
 	}
-	fmt.Fprintf(stdout, "Tuning sets: %s. Score = cited-hit − wrong-cited − unanswerable answered.\n\n", names(tuning))
-	fmt.Fprintln(stdout, "| variant | gate | hit@1 | hit@3 | cited-hit | wrong-cited | declined | unans. answered | score |")
-	fmt.Fprintln(stdout, "| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-	for i, r := range results {
-		mark := ""
-		if i == best {
-			mark = " **chosen**"
+	slices.SortStableFunc(order, func(a, b int) int {
+		ra, rb := results[a], results[b]
+		if c := cmp.Compare(rb.score(), ra.score()); c != 0 {
+			return c
+		}
+		return cmp.Compare(rb.sum.Hit1, ra.sum.Hit1)
+	})
+	chosen := results[order[0]]
+
+	fmt.Fprintf(stdout, "Tuning sets: %s; %d variants × %d threshold settings.\n", names(tuning), len(vs), len(grid))
+	fmt.Fprintf(stdout, "Score = cited-hit − wrong-cited − unanswerable answered + ½ related-hit − ½ unanswerable related.\n")
+	fmt.Fprintf(stdout, "Thresholds: MinConfidence / MinCover / OffTopicConfidence (defaults %v).\n\n", defaults)
+	fmt.Fprintln(stdout, "| rank | variant | thresholds | hit@1 | hit@3 | cited-hit | wrong-cited | related (with the answer) | unans. answered | unans. related | score |")
+	fmt.Fprintln(stdout, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	for rank, i := range order {
+		r := results[i]
+		if !*verbose && rank >= *top && r.t != defaults {
+			continue
 		}
 		s := r.sum
-		fmt.Fprintf(stdout, "| %s%s | %s | %d/%d | %d/%d | %d/%d | %d/%d | %d/%d | %d/%d | %d |\n",
-			r.variant, mark, gateName(r.gate), s.Hit1, s.Answerable, s.Hit3, s.Answerable, s.AnswerHit, s.Answerable,
-			s.WrongCited, s.Answerable, s.OverRefused, s.Answerable, s.Unanswerable-s.Abstained, s.Unanswerable, r.score())
+		mark := ""
+		if rank == 0 {
+			mark = " **chosen**"
+		}
+		answered := s.Unanswerable - s.Abstained
+		fmt.Fprintf(stdout, "| %d | %s%s | %v | %d/%d | %d/%d | %d/%d | %d/%d | %d (%d) | %d/%d | %d/%d | %g |\n",
+			rank+1, r.variant, mark, r.t, s.Hit1, s.Answerable, s.Hit3, s.Answerable, s.AnswerHit, s.Answerable,
+			s.WrongCited, s.Answerable, s.Related, s.RelatedHit, answered, s.Unanswerable,
+			s.UnanswerableCited-answered, s.Unanswerable, r.score())
 	}
 	if *verbose {
-		for _, r := range results {
-			fmt.Fprintf(stdout, "\n%s, gate %s:\n\n", r.variant, gateName(r.gate))
-			if err := eval.WriteTable(stdout, r.reports, true); err != nil {
-				return err
-			}
+		fmt.Fprintf(stdout, "\nThe chosen setting per tuning set:\n\n")
+		if err := eval.WriteTable(stdout, chosen.reports, true); err != nil {
+			return err
 		}
 	}
 
 	// Check: the chosen setting beside the product's default, on data not tuned on.
-	chosen := results[best]
 	devCheck, err := eval.LoadSet(dev + "#" + eval.HalfEven)
 	if err != nil {
 		return err
@@ -193,13 +244,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		check = append(check, faq)
 	}
 	type setting struct {
-		v    variant
-		gate float64
+		v variant
+		t thresholds
 	}
-	settings := []setting{{variants()[0], falaj.DefaultMinConfidence}}
+	settings := []setting{{variants()[0], defaults}}
 	for _, v := range vs {
-		if v.name == chosen.variant && (v.name != settings[0].v.name || chosen.gate != settings[0].gate) {
-			settings = append(settings, setting{v, chosen.gate})
+		if v.name == chosen.variant && (v.name != settings[0].v.name || chosen.t != defaults) {
+			settings = append(settings, setting{v, chosen.t})
+		}
+	}
+	for _, name := range strings.Split(*also, ",") {
+		i := slices.IndexFunc(vs, func(v variant) bool { return v.name == name })
+		if name != "" && i < 0 {
+			return fmt.Errorf("--also %q: no such variant among those run", name)
+		}
+		if i >= 0 && name != chosen.variant {
+			settings = append(settings, setting{vs[i], chosen.t})
 		}
 	}
 	var rows []eval.Report
@@ -213,7 +273,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 					return fmt.Errorf("check %s with %s: %w", s.Name, st.v.name, err)
 				}
 			}
-			eng, err := falaj.NewEngine(falaj.EngineConfig{Searcher: ix, MinConfidence: st.gate})
+			eng, err := falaj.NewEngine(st.t.config(ix))
 			if err != nil {
 				return err
 			}
@@ -221,12 +281,47 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return fmt.Errorf("check %s with %s: %w", s.Name, st.v.name, err)
 			}
-			rep.Set = fmt.Sprintf("%s — %s, gate %s", s.Name, st.v.name, gateName(st.gate))
+			rep.Set = fmt.Sprintf("%s — %s, %v", s.Name, st.v.name, st.t)
 			rows = append(rows, rep)
 		}
 	}
-	fmt.Fprintf(stdout, "\nChosen on the tuning sets: %s, gate %s. Check sets (the default first):\n\n", chosen.variant, gateName(chosen.gate))
+	fmt.Fprintf(stdout, "\nChosen on the tuning sets: %s, %v. Check sets (the default first):\n\n", chosen.variant, chosen.t)
 	return eval.WriteTable(stdout, rows, true)
+}
+
+// searchKey is one search: the engine and eval.Run search the same questions with
+// their own k.
+type searchKey struct {
+	query string
+	k     int
+}
+
+// cachedSearcher remembers an index's results, so that the threshold grid, which does
+// not change retrieval, does not search again. Each call gets its own copy of the
+// passages and terms. Safe for concurrent use.
+type cachedSearcher struct {
+	s  falaj.Searcher
+	mu sync.Mutex
+	m  map[searchKey]falaj.SearchResult
+}
+
+func (c *cachedSearcher) Search(ctx context.Context, query string, k int) (falaj.SearchResult, error) {
+	key := searchKey{query, k}
+	c.mu.Lock()
+	res, ok := c.m[key]
+	c.mu.Unlock()
+	if !ok {
+		var err error
+		if res, err = c.s.Search(ctx, query, k); err != nil {
+			return res, err
+		}
+		c.mu.Lock()
+		c.m[key] = res
+		c.mu.Unlock()
+	}
+	res.Passages = slices.Clone(res.Passages)
+	res.Query.Terms = slices.Clone(res.Query.Terms)
+	return res, nil
 }
 
 // add adds r's counts to sum (MRR is left out: it is a mean).
@@ -240,27 +335,42 @@ func add(sum *eval.Report, r eval.Report) {
 	sum.WrongCited += r.WrongCited
 	sum.OverRefused += r.OverRefused
 	sum.Related += r.Related
+	sum.RelatedHit += r.RelatedHit
 	sum.Abstained += r.Abstained
 	sum.UnanswerableCited += r.UnanswerableCited
 }
 
-func parseGates(list string) ([]float64, error) {
-	var out []float64
-	for _, f := range strings.Split(list, ",") {
-		g, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-		if err != nil || g == 0 || g > 1 {
-			return nil, fmt.Errorf("--gates: %q is not a confidence in (0, 1] or -1", f)
+// thresholdGrid returns every combination of the three lists, the defaults first.
+func thresholdGrid(minConf, minCover, offTopic string) ([]thresholds, error) {
+	var lists [3][]float64
+	for i, l := range []struct{ flag, list string }{{"--min-confidence", minConf}, {"--min-cover", minCover}, {"--off-topic", offTopic}} {
+		for _, f := range strings.Split(l.list, ",") {
+			x, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+			if err != nil || x == 0 || x > 1 || (x < 0 && x != -1) {
+				return nil, fmt.Errorf("%s: %q is not a threshold in (0, 1] or -1 (off)", l.flag, f)
+			}
+			lists[i] = append(lists[i], x)
 		}
-		out = append(out, g)
 	}
-	return out, nil
+	grid := []thresholds{}
+	for _, a := range lists[0] {
+		for _, b := range lists[1] {
+			for _, c := range lists[2] {
+				grid = append(grid, thresholds{a, b, c})
+			}
+		}
+	}
+	if i := slices.Index(grid, defaults); i > 0 {
+		grid = append(append([]thresholds{defaults}, grid[:i]...), grid[i+1:]...)
+	}
+	return grid, nil
 }
 
-func gateName(g float64) string {
-	if g < 0 {
+func num(x float64) string {
+	if x < 0 {
 		return "off"
 	}
-	return strconv.FormatFloat(g, 'f', -1, 64)
+	return strconv.FormatFloat(x, 'f', -1, 64)
 }
 
 func names(sets []eval.Set) string {

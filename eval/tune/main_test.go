@@ -7,9 +7,10 @@ import (
 	"testing"
 )
 
-// TestRun tunes two variants over a two-gate grid with a small dev set: every
+// TestRun tunes two variants over a two-setting grid with a small dev set: every
 // combination gets a row, one is chosen by the score, and the check half is reported for
-// the default. Without a Debian FAQ the check goes on without it.
+// the default (and, asked with -also, for bm25). Without a Debian FAQ the check goes on
+// without it.
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
 	dev := `{"id":"d01","question":"When was the Aflaj irrigation system developed?","expect_any":["2500 BCE"],"answerable":true}
@@ -22,25 +23,32 @@ func TestRun(t *testing.T) {
 	}
 	var out, errb strings.Builder
 	err := run(t.Context(), []string{"-root", "../..", "-eval-dir", dir, "-faq", t.TempDir(),
-		"-variants", "default,bm25", "-gates", "-1,0.45"}, &out, &errb)
+		"-variants", "default,bm25", "-min-confidence", "-1,0.45", "-min-cover", "0.25", "-off-topic", "0.2",
+		"-also", "bm25"}, &out, &errb)
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, errb.String())
 	}
 	got := out.String()
 	for _, want := range []string{
-		"| default | off |", "| bm25 | off |", "| bm25 | 0.45 |",
-		// Declining off-topic questions scores: the gate wins over no gate.
-		"| default **chosen** | 0.45 |",
-		"| dev.jsonl#even — default, gate 0.45 | 1+1 |",
+		"2 variants × 2 threshold settings",
+		"| default | off / 0.25 / 0.2 |", "| bm25 | off / 0.25 / 0.2 |", "0.45 / 0.25 / 0.2 |",
+		"| 1 | ", // ranked
+		"| dev.jsonl#even — default, 0.45 / 0.25 / 0.2 | 1+1 |",
+		"| dev.jsonl#even — bm25, ", // -also
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
 		}
 	}
+	if n := strings.Count(got, "**chosen**"); n != 1 {
+		t.Errorf("%d settings chosen; want 1:\n%s", n, got)
+	}
 	if !strings.Contains(errb.String(), "no Debian FAQ") {
 		t.Errorf("stderr %q; want a note that the FAQ check was left out", errb.String())
 	}
-	if err := run(t.Context(), []string{"-root", "../..", "-eval-dir", dir, "-variants", "nope"}, &out, &errb); err == nil {
-		t.Error("an unknown variant: no error")
+	for _, args := range [][]string{{"-variants", "nope"}, {"-off-topic", "0"}, {"-min-cover", "-0.5"}} {
+		if err := run(t.Context(), append([]string{"-root", "../..", "-eval-dir", dir}, args...), &out, &errb); err == nil {
+			t.Errorf("run %q: no error", args)
+		}
 	}
 }
