@@ -155,6 +155,7 @@ func jsonPath(v any, path ...any) any {
 }
 
 func TestRegistersCommandsPerGuildWithIntents(t *testing.T) {
+	t.Parallel()
 	h := startBot(t, bot.Config{GuildIDs: []string{guildID, "800000000000000002"}, Sources: openIndex(t), Reindexer: openIndex(t)})
 	ident := <-h.f.identify
 	if got, want := jsonPath(ident, "intents"), float64(1|512|4096); got != want {
@@ -187,6 +188,7 @@ func TestRegistersCommandsPerGuildWithIntents(t *testing.T) {
 }
 
 func TestRegistersGloballyWithoutGuilds(t *testing.T) {
+	t.Parallel()
 	h := startBot(t, bot.Config{MentionFreeTriggers: true})
 	ident := <-h.f.identify
 	if got, want := jsonPath(ident, "intents"), float64(1|512|4096|32768); got != want {
@@ -204,6 +206,7 @@ func TestRegistersGloballyWithoutGuilds(t *testing.T) {
 }
 
 func TestAskDefersThenEditsWithSources(t *testing.T) {
+	t.Parallel()
 	h := startBot(t, bot.Config{})
 	id := h.f.interaction(chanID, "ask", ask("Why is Oman trusted as a mediator?")...)
 	// The acknowledgement must come before any other request the interaction causes
@@ -243,6 +246,7 @@ func TestAskDefersThenEditsWithSources(t *testing.T) {
 }
 
 func TestAskPrivateIsEphemeral(t *testing.T) {
+	t.Parallel()
 	h := startBot(t, bot.Config{})
 	id := h.f.interaction(chanID, "ask", append(ask("What is the Aflaj irrigation system?"), map[string]any{"name": "private", "type": 5, "value": true})...)
 	cb := h.f.waitFor(t, "callback", isCallback(id))
@@ -262,6 +266,7 @@ func (f scripted) Answer(ctx context.Context, q falaj.Question, onText func(stri
 }
 
 func TestLongAnswerIsSplitAndNobodyIsPinged(t *testing.T) {
+	t.Parallel()
 	para := strings.Repeat("Oman talks to everyone <@123> and @everyone hears it. ", 18) // ~990 characters
 	long := strings.TrimSpace(strings.Repeat(para+"\n\n", 5)) + "\n\n```\ncode stays whole\n" + strings.Repeat("x = 1\n", 50) + "```"
 	answerer := scripted(func(ctx context.Context, q falaj.Question, onText func(string)) (falaj.Answer, error) {
@@ -297,6 +302,7 @@ func TestLongAnswerIsSplitAndNobodyIsPinged(t *testing.T) {
 }
 
 func TestFailingAnswererEditsWithErrorID(t *testing.T) {
+	t.Parallel()
 	// The Engine does not fail on the seeds; a failing Answerer stands in for an outage.
 	answerer := scripted(func(ctx context.Context, q falaj.Question, onText func(string)) (falaj.Answer, error) {
 		return falaj.Answer{}, errors.New("index unavailable")
@@ -317,6 +323,7 @@ func TestFailingAnswererEditsWithErrorID(t *testing.T) {
 }
 
 func TestUserErrorIsShown(t *testing.T) {
+	t.Parallel()
 	h := startBot(t, bot.Config{})
 	id := h.f.interaction(chanID, "ask", ask(strings.Repeat("why ", 300))...)
 	edit := h.f.waitFor(t, "edit", isOriginalEdit(id))
@@ -327,6 +334,7 @@ func TestUserErrorIsShown(t *testing.T) {
 }
 
 func TestRateLimitIsPolite(t *testing.T) {
+	t.Parallel()
 	h := startBot(t, bot.Config{Rate: 1})
 	first := h.f.interaction(chanID, "ask", ask("What is the Aflaj system?")...)
 	h.f.waitFor(t, "edit", isOriginalEdit(first))
@@ -342,6 +350,7 @@ func TestRateLimitIsPolite(t *testing.T) {
 }
 
 func TestDiscord429IsWaitedOut(t *testing.T) {
+	t.Parallel()
 	h := startBot(t, bot.Config{})
 	h.f.rateLimit("PATCH /webhooks/", 0.2)
 	id := h.f.interaction(chanID, "ask", ask("What is the Aflaj system?")...)
@@ -359,6 +368,7 @@ func TestDiscord429IsWaitedOut(t *testing.T) {
 }
 
 func TestIgnoresBotsAndItself(t *testing.T) {
+	t.Parallel()
 	h := startBot(t, bot.Config{})
 	botMsg := h.f.message(guildID, chanID, "600000000000000099", true, "<@"+botID+"> Why is Oman trusted?", true)
 	selfMsg := h.f.message(guildID, chanID, botID, true, "<@"+botID+"> Why is Oman trusted?", true)
@@ -375,6 +385,7 @@ func TestIgnoresBotsAndItself(t *testing.T) {
 }
 
 func TestChannelAllowList(t *testing.T) {
+	t.Parallel()
 	h := startBot(t, bot.Config{Channels: []string{chanID}})
 	h.f.addThread("700000000000000009", chanID)
 
@@ -423,6 +434,7 @@ func (r *recorder) questions() []falaj.Question {
 }
 
 func TestMentionOpensThreadAndFollowUpUsesHistory(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t)
 	rec := &recorder{Answerer: e}
 	h := startBot(t, bot.Config{Answerer: rec})
@@ -469,6 +481,7 @@ func TestMentionOpensThreadAndFollowUpUsesHistory(t *testing.T) {
 }
 
 func TestMentionFreeFollowUpInThread(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t)
 	rec := &recorder{Answerer: e}
 	h := startBot(t, bot.Config{Answerer: rec, MentionFreeTriggers: true})
@@ -485,6 +498,7 @@ func TestMentionFreeFollowUpInThread(t *testing.T) {
 }
 
 func TestDirectMessageIsAReply(t *testing.T) {
+	t.Parallel()
 	h := startBot(t, bot.Config{})
 	const dm = "700000000000000077"
 	id := h.f.message("", dm, userID, false, "What is the Aflaj irrigation system?", false)
@@ -495,6 +509,7 @@ func TestDirectMessageIsAReply(t *testing.T) {
 }
 
 func TestStreamingEditsThenFinal(t *testing.T) {
+	t.Parallel()
 	// The extractive Engine does not stream; this Answerer streams like an LLM would.
 	edited := make(chan struct{})
 	answerer := scripted(func(ctx context.Context, q falaj.Question, onText func(string)) (falaj.Answer, error) {
@@ -528,6 +543,7 @@ func TestStreamingEditsThenFinal(t *testing.T) {
 }
 
 func TestFeedbackIsStoredAndSummarized(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "feedback.jsonl")
 	h := startBot(t, bot.Config{FeedbackPath: path})
 	id := h.f.interaction(chanID, "ask", ask("Why is Oman trusted as a mediator?")...)
@@ -562,6 +578,7 @@ func TestFeedbackIsStoredAndSummarized(t *testing.T) {
 }
 
 func TestHelpSourcesReindex(t *testing.T) {
+	t.Parallel()
 	ix := openIndex(t)
 	srcs, err := ix.Sources(t.Context())
 	if err != nil {
@@ -589,6 +606,7 @@ func TestHelpSourcesReindex(t *testing.T) {
 }
 
 func TestMissingToken(t *testing.T) {
+	t.Parallel()
 	_, err := bot.New(bot.Config{Answerer: scripted(nil)})
 	if !falaj.IsUserError(err) || !strings.Contains(falaj.UserMessage(err), "DISCORD_TOKEN") {
 		t.Errorf("New without a token: %v, want a UserError naming DISCORD_TOKEN", err)
@@ -619,6 +637,7 @@ func runBot(t *testing.T, f *fakeDiscord, cfg bot.Config) error {
 }
 
 func TestStartupErrorsSayWhatToFix(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name  string
 		setup func(f *fakeDiscord, cfg *bot.Config)
@@ -638,6 +657,7 @@ func TestStartupErrorsSayWhatToFix(t *testing.T) {
 			[]string{"applications.commands", "invite"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			f := newFakeDiscord(t)
 			var cfg bot.Config
 			tt.setup(f, &cfg)
@@ -659,6 +679,7 @@ func TestStartupErrorsSayWhatToFix(t *testing.T) {
 }
 
 func TestRejectedTokenIsCheckedBeforeTheGateway(t *testing.T) {
+	t.Parallel()
 	f := newFakeDiscord(t)
 	runBot(t, f, bot.Config{Token: "bad-token"})
 	for _, r := range f.requests() {
@@ -669,6 +690,7 @@ func TestRejectedTokenIsCheckedBeforeTheGateway(t *testing.T) {
 }
 
 func TestStartIsCancellable(t *testing.T) {
+	t.Parallel()
 	// A gateway that accepts the websocket and never says HELLO: discordgo's Open
 	// would wait for ever.
 	f := newFakeDiscord(t)
@@ -709,6 +731,7 @@ func decodeAny(t *testing.T, b []byte) any {
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 
 func TestShutdownLetsAnswersFinish(t *testing.T) {
+	t.Parallel()
 	// An answer still running when the bot is told to stop: a blocking Answerer makes it so.
 	started, release := make(chan struct{}), make(chan struct{})
 	e, _ := newEngine(t)
@@ -730,6 +753,7 @@ func TestShutdownLetsAnswersFinish(t *testing.T) {
 }
 
 func TestShutdownCancelsAfterGrace(t *testing.T) {
+	t.Parallel()
 	// An answer that only ends when cancelled: the bot must cancel it after the grace
 	// period and still replace "thinking" with an apology.
 	started := make(chan struct{})
@@ -761,6 +785,7 @@ func (panickingSources) Sources(context.Context) ([]falaj.Source, error) {
 }
 
 func TestPanicRepliesWithErrorID(t *testing.T) {
+	t.Parallel()
 	// A failure-injection double: the Engine does not panic, but a bug in any Answerer
 	// (an LLM client, a future engine) could; the bot must still answer the person.
 	answerer := scripted(func(ctx context.Context, q falaj.Question, onText func(string)) (falaj.Answer, error) {
@@ -782,6 +807,7 @@ func TestPanicRepliesWithErrorID(t *testing.T) {
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			h := startBot(t, bot.Config{Answerer: answerer, Sources: panickingSources{}})
 			id := tt.ask(h)
 			r := h.f.waitFor(t, "apology", tt.reply(id))
@@ -802,6 +828,7 @@ func TestPanicRepliesWithErrorID(t *testing.T) {
 }
 
 func TestBusyBotSaysSo(t *testing.T) {
+	t.Parallel()
 	// An answer that runs until the test releases it holds the only answer slot.
 	started, release := make(chan struct{}), make(chan struct{})
 	answerer := scripted(func(ctx context.Context, q falaj.Question, onText func(string)) (falaj.Answer, error) {
@@ -829,6 +856,7 @@ func TestBusyBotSaysSo(t *testing.T) {
 }
 
 func TestAskInUnknownThreadIsAcknowledgedFirst(t *testing.T) {
+	t.Parallel()
 	// The thread's parent is not cached and Discord is slow to say what it is: the
 	// acknowledgement must not wait for the lookup.
 	h := startBot(t, bot.Config{Channels: []string{chanID}})
@@ -848,6 +876,7 @@ func TestAskInUnknownThreadIsAcknowledgedFirst(t *testing.T) {
 }
 
 func TestQuestionWithBackticksDoesNotOpenACodeBlock(t *testing.T) {
+	t.Parallel()
 	answerer := scripted(func(ctx context.Context, q falaj.Question, onText func(string)) (falaj.Answer, error) {
 		return falaj.Answer{ID: "a1", Text: "Oman mediates [1].\n\n```\nx = 1\n```", Answered: true,
 			Citations: []falaj.Citation{{N: 1, Quote: "Oman mediates.", Passage: falaj.Passage{Title: "T", Ordinal: 1}}}}, nil
@@ -863,6 +892,7 @@ func TestQuestionWithBackticksDoesNotOpenACodeBlock(t *testing.T) {
 }
 
 func TestUnknownButtonIsAnswered(t *testing.T) {
+	t.Parallel()
 	h := startBot(t, bot.Config{})
 	id := h.f.click("falaj:old-button:42")
 	cb := h.f.waitFor(t, "callback", isCallback(id))
@@ -873,6 +903,7 @@ func TestUnknownButtonIsAnswered(t *testing.T) {
 }
 
 func TestReadyAgainWhileAnswering(t *testing.T) {
+	t.Parallel()
 	// A reconnect sends READY again while messages are handled; under -race this
 	// checks that the bot's own id is not read from the session state unlocked.
 	h := startBot(t, bot.Config{})

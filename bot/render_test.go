@@ -13,6 +13,7 @@ import (
 )
 
 func TestRenderAnswer(t *testing.T) {
+	t.Parallel()
 	a := falaj.Answer{
 		ID:       "4f2a9c1e",
 		Question: "Why is Oman trusted as a mediator?",
@@ -42,6 +43,7 @@ func TestRenderAnswer(t *testing.T) {
 }
 
 func TestSourcesEmbedWithinLimits(t *testing.T) {
+	t.Parallel()
 	huge := strings.Repeat("ẞig ", 3000)
 	var cs []falaj.Citation
 	for i := range 40 {

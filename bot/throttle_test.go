@@ -10,6 +10,7 @@ import (
 )
 
 func TestThrottleEditsAtMostOncePerInterval(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		var mu sync.Mutex
 		type edit struct {
@@ -72,6 +73,7 @@ func TestThrottleEditsAtMostOncePerInterval(t *testing.T) {
 }
 
 func TestThrottleNoEditWhenAnswerIsQuick(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		edits := 0
 		th := newThrottle(time.Second, func(ctx context.Context, text string) error { edits++; return nil })

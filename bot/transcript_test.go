@@ -23,6 +23,7 @@ var transcriptPath = filepath.Join("..", "docs", "discord-transcript.md")
 // docs/discord-transcript.md (go test ./bot -run TestTranscript -update). Without
 // -update it fails when the file is stale, so the document stays true.
 func TestTranscript(t *testing.T) {
+	t.Parallel()
 	ix := openIndex(t)
 	h := startBot(t, bot.Config{GuildIDs: []string{guildID}, Sources: ix, Reindexer: ix, FeedbackPath: filepath.Join(t.TempDir(), "fb.jsonl")})
 	var doc bytes.Buffer
