@@ -911,3 +911,53 @@ func TestReadyAgainWhileAnswering(t *testing.T) {
 	h.f.ready()
 	h.f.waitFor(t, "answer", func(r request) bool { return r.Method == "POST" && strings.HasSuffix(r.Path, "/messages") })
 }
+
+func TestOneUsersBurstDoesNotMakeTheBotBusyForOthers(t *testing.T) {
+	t.Parallel()
+	// Alice's answers run until the test ends; Bob's come back at once.
+	const alice, bob = "600000000000000011", "600000000000000012"
+	hold := make(chan struct{})
+	defer close(hold)
+	answerer := scripted(func(ctx context.Context, q falaj.Question, onText func(string)) (falaj.Answer, error) {
+		if strings.HasPrefix(q.Text, "Alice") {
+			select {
+			case <-hold:
+			case <-ctx.Done():
+			}
+		}
+		return falaj.Answer{ID: "a-" + q.Text, Text: "The sources do not cover this."}, nil
+	})
+	h := startBot(t, bot.Config{Answerer: answerer, MaxConcurrent: 3, ShutdownGrace: time.Millisecond})
+	var burst []string
+	for n := range 25 {
+		burst = append(burst, h.f.interactionAs(alice, "0", chanID, "ask", ask(fmt.Sprintf("Alice %d: why is Oman trusted?", n))...))
+	}
+	pending := map[string]bool{}
+	for _, id := range burst {
+		pending["/interactions/"+id+"/tok-"+id+"/callback"] = true
+	}
+	deferred, notices := 0, map[string]int{}
+	for len(pending) > 0 {
+		r := h.f.waitFor(t, "callbacks to Alice", func(r request) bool { return r.Method == "POST" && pending[r.Path] })
+		delete(pending, r.Path)
+		b := r.body(t)
+		if jsonPath(b, "type") == float64(5) {
+			deferred++
+			continue
+		}
+		c, _ := jsonPath(b, "data", "content").(string)
+		notices[c]++
+	}
+	if deferred != bot.DefaultMaxPerUser {
+		t.Errorf("Alice's burst: %d answers started, want %d (the per-user cap); notices %v", deferred, bot.DefaultMaxPerUser, notices)
+	}
+	// Bob, within his own rate limit, is answered every time.
+	for n := range 3 {
+		id := h.f.interactionAs(bob, "0", chanID, "ask", ask(fmt.Sprintf("Bob %d: what did Oman do in Yemen?", n))...)
+		b := h.f.waitFor(t, "callback to Bob", isCallback(id)).body(t)
+		if jsonPath(b, "type") != float64(5) {
+			t.Fatalf("Bob's question %d after Alice's burst: callback %v, want a deferred answer", n+1, b)
+		}
+		h.f.waitFor(t, "Bob's answer", isOriginalEdit(id))
+	}
+}

@@ -172,16 +172,10 @@ func (b *Bot) onAsk(ctx context.Context, i *discordgo.Interaction) {
 		b.respond(ctx, i, b.elsewhere(), true)
 		return
 	}
-	release, ok := b.acquire()
+	release, notice, _, ok := b.admit(ctx, user.ID, attrs)
 	defer release()
 	if !ok {
-		b.log.InfoContext(ctx, "busy", append(attrs, "user", user.ID, "max_concurrent", b.cfg.MaxConcurrent)...)
-		b.respond(ctx, i, busyText, true)
-		return
-	}
-	if ok, wait, _ := b.limiter.allow(user.ID); !ok {
-		b.log.InfoContext(ctx, "rate limited", "user", user.ID, "wait_ms", wait.Milliseconds())
-		b.respond(ctx, i, slowDown(wait), true)
+		b.respond(ctx, i, notice, true) // an interaction must be answered, even when quiet
 		return
 	}
 	var flags discordgo.MessageFlags

@@ -52,17 +52,11 @@ func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) {
 	ref.FailIfNotExists = new(bool)
 	var out sink = &messageSink{b: b, channelID: m.ChannelID, ref: ref}
 	defer b.rescue(ctx, &out, attrs)
-	release, ok := b.acquire()
+	release, notice, quiet, ok := b.admit(ctx, m.Author.ID, attrs)
 	defer release()
 	if !ok {
-		b.log.InfoContext(ctx, "busy", append(attrs, "user", m.Author.ID, "max_concurrent", b.cfg.MaxConcurrent)...)
-		_ = out.fail(ctx, busyText)
-		return
-	}
-	if ok, wait, tell := b.limiter.allow(m.Author.ID); !ok {
-		b.log.InfoContext(ctx, "rate limited", append(attrs, "user", m.Author.ID, "wait_ms", wait.Milliseconds())...)
-		if tell {
-			_ = out.fail(ctx, slowDown(wait))
+		if !quiet {
+			_ = out.fail(ctx, notice)
 		}
 		return
 	}
