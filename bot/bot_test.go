@@ -961,3 +961,26 @@ func TestOneUsersBurstDoesNotMakeTheBotBusyForOthers(t *testing.T) {
 		h.f.waitFor(t, "Bob's answer", isOriginalEdit(id))
 	}
 }
+
+func TestMentionSyntaxDoesNotChangeTheAnswer(t *testing.T) {
+	t.Parallel()
+	// The real engine: the mention words made it decline this question.
+	h := startBot(t, bot.Config{})
+	const q = "What did Oman do during the Arab boycott of Qatar?"
+	slash := h.f.interaction(chanID, "ask", ask(q+" @everyone please ping <@&555> <:falaj:1234>")...)
+	b := h.f.waitFor(t, "answer to /ask", isOriginalEdit(slash)).body(t)
+	if content, _ := b["content"].(string); !strings.HasPrefix(content, "> "+q+" please ping\n") || !strings.Contains(content, "[1]") {
+		t.Errorf("/ask with mentions: %q, want the question quoted without them and an answer citing [1]", content)
+	}
+	h.f.message(guildID, chanID, userID, false, "<@"+botID+"> "+q+" @here <#"+otherID+"> <@"+userID+">", true)
+	first := h.f.waitFor(t, "answer in the thread", func(r request) bool {
+		return r.Method == "POST" && strings.HasSuffix(r.Path, "/messages")
+	})
+	if content, _ := first.body(t)["content"].(string); !strings.Contains(content, "[1]") {
+		t.Errorf("mention with mentions in it: %q, want an answer citing [1]", content)
+	}
+	h.stop()
+	if logs := h.logs.String(); strings.Contains(logs, "555") || strings.Contains(logs, "@everyone") || strings.Contains(logs, "@here") {
+		t.Errorf("mentions reach the logs:\n%s", logs)
+	}
+}

@@ -204,7 +204,7 @@ func (b *Bot) onAsk(ctx context.Context, i *discordgo.Interaction) {
 			return
 		}
 	}
-	q, err := falaj.CleanQuestion(question)
+	q, err := falaj.CleanQuestion(stripMentions(question))
 	if err != nil {
 		b.reportFailure(ctx, out, err, attrs)
 		return

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -44,10 +43,7 @@ func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) {
 	} else if !ok {
 		return
 	}
-	text := m.Content
-	if me != "" {
-		text = strings.NewReplacer("<@"+me+">", "", "<@!"+me+">", "").Replace(text)
-	}
+	text := stripMentions(m.Content) // the bot's own mention included
 	ref := m.Reference()
 	ref.FailIfNotExists = new(bool)
 	var out sink = &messageSink{b: b, channelID: m.ChannelID, ref: ref}
