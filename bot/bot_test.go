@@ -296,7 +296,7 @@ func TestLongAnswerIsSplitAndNobodyIsPinged(t *testing.T) {
 	}
 	// 5 paragraphs of 971 characters, the quoted question and a code block: two
 	// paragraphs per message, the code block whole with the last paragraph.
-	if len(all) != 3 || !strings.HasPrefix(all[0], "> @everyone what does Oman do?\n\nOman talks") || !strings.HasSuffix(all[2], "```") {
+	if len(all) != 3 || !strings.HasPrefix(all[0], "> what does Oman do?\n\nOman talks") || !strings.HasSuffix(all[2], "```") {
 		t.Errorf("sent %d messages, want 3 (the edit and 2 followups): %q", len(all), all)
 	}
 }
