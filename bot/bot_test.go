@@ -598,7 +598,14 @@ func TestHelpSourcesReindex(t *testing.T) {
 	if d, _ := jsonPath(edit.body(t), "embeds", 0, "description").(string); !strings.Contains(d, srcs[0].Title) {
 		t.Errorf("/sources description %q lacks %q", d, srcs[0].Title)
 	}
+	// Server settings can show /reindex to anyone; the handler still checks Manage Server.
 	id = h.f.interaction(chanID, "reindex")
+	cb = h.f.waitFor(t, "reindex without permission", isCallback(id))
+	if c, _ := jsonPath(cb.body(t), "data", "content").(string); jsonPath(cb.body(t), "type") != float64(4) ||
+		jsonPath(cb.body(t), "data", "flags") != float64(64) || !strings.Contains(c, "Manage Server") {
+		t.Errorf("/reindex by a member without Manage Server: %s, want a private refusal", cb.Body)
+	}
+	id = h.f.interactionAs(userID, "32", chanID, "reindex") // Manage Server
 	edit = h.f.waitFor(t, "reindex", isOriginalEdit(id))
 	if c, _ := jsonPath(edit.body(t), "content").(string); !strings.HasPrefix(c, fmt.Sprintf("Reindexed: %d documents", len(srcs))) {
 		t.Errorf("/reindex = %q", c)

@@ -332,14 +332,21 @@ func (b *Bot) onSources(ctx context.Context, i *discordgo.Interaction) {
 	}
 }
 
-// onReindex refreshes the index; Discord shows it only to members who may manage the
-// server, unless an admin changes that under Server Settings → Integrations.
+// onReindex refreshes the index for members who may manage the server. Discord shows
+// the command only to them by default (DefaultMemberPermissions), but a server admin
+// can change that under Server Settings → Integrations, so the handler checks the
+// member's permissions in the interaction too.
 func (b *Bot) onReindex(ctx context.Context, i *discordgo.Interaction) {
 	if b.cfg.Reindexer == nil || i.GuildID == "" {
 		b.respond(ctx, i, "Reindexing is not available here.", true)
 		return
 	}
 	user := interactionUser(i)
+	if !mayManageServer(i) {
+		b.log.InfoContext(ctx, "reindex refused: no Manage Server permission", "interaction", i.ID, "user", user.ID)
+		b.respond(ctx, i, "Only members with the Manage Server permission may reindex.", true)
+		return
+	}
 	var out sink
 	defer b.rescue(ctx, &out, []any{"interaction", i.ID, "user", user.ID})
 	if err := b.deferPrivately(ctx, i); err != nil {
@@ -362,6 +369,15 @@ func (b *Bot) onReindex(ctx context.Context, i *discordgo.Interaction) {
 	if err := out.final(ctx, reply{parts: []string{truncate(text, maxMessageRunes)}}); err != nil {
 		b.reportFailure(ctx, out, fmt.Errorf("send reindex result: %w", err), []any{"interaction", i.ID})
 	}
+}
+
+// mayManageServer reports whether the member behind i has Manage Server (or is an
+// administrator), from the permissions Discord computed for the interaction.
+func mayManageServer(i *discordgo.Interaction) bool {
+	if i.Member == nil {
+		return false
+	}
+	return i.Member.Permissions&(discordgo.PermissionManageGuild|discordgo.PermissionAdministrator) != 0
 }
 
 // onVote records a 👍/👎 click and thanks the person, privately.
