@@ -373,6 +373,20 @@ func closeCode(err error) (int, bool) {
 	return 0, false
 }
 
+// logFailure logs a failure an operator may need to act on at Error, with a new error id
+// (returned, so the person affected can be shown it) and err's text with the bot and
+// interaction tokens cut out. Every Error log of the bot goes through it.
+func (b *Bot) logFailure(ctx context.Context, msg string, err error, attrs ...any) (errorID string) {
+	errorID = newErrorID()
+	b.log.ErrorContext(ctx, msg, append(attrs, "error_id", errorID, "err", b.errText(err))...)
+	return errorID
+}
+
+// errText is err's text with the bot and interaction tokens cut out, for logs.
+func (b *Bot) errText(err error) string {
+	return redact(err.Error(), b.s.Token)
+}
+
 // redacted returns err with the token cut out of its text, for logs and for the cause
 // of a UserError. Its chain is lost; map errors before redacting them.
 func (b *Bot) redacted(err error) error {
@@ -501,7 +515,7 @@ func (b *Bot) rescue(ctx context.Context, out *sink, attrs []any) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), replyTimeout)
 	defer cancel()
 	if err := (*out).fail(ctx, apology(id)); err != nil {
-		b.log.ErrorContext(ctx, "send apology", append(attrs, "error_id", id, "err", redact(err.Error(), b.s.Token))...)
+		b.logFailure(ctx, "send apology", err, append(attrs, "apology_error_id", id)...)
 	}
 }
 
@@ -541,7 +555,9 @@ func (b *Bot) admit(ctx context.Context, user string, attrs []any) (release func
 func (b *Bot) answer(ctx context.Context, q falaj.Question, out sink) (falaj.Answer, error) {
 	ctx, cancel := context.WithTimeout(ctx, answerTimeout)
 	defer cancel()
-	th := newThrottle(editEvery, out.progress)
+	th := newThrottle(editEvery, out.progress, func(err error) {
+		b.log.WarnContext(ctx, "streaming edit failed; the next edit or the answer shows the text", "err", b.errText(err))
+	})
 	thCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -566,9 +582,7 @@ func (b *Bot) failure(ctx context.Context, err error, attrs ...any) string {
 		b.log.InfoContext(ctx, "question refused", append(attrs, "reason", falaj.UserMessage(err))...)
 		return falaj.UserMessage(err)
 	}
-	id := newErrorID()
-	b.log.ErrorContext(ctx, "answer failed", append(attrs, "error_id", id, "err", redact(err.Error(), b.s.Token))...)
-	return apology(id)
+	return apology(b.logFailure(ctx, "answer failed", err, attrs...))
 }
 
 // sink is where an answer goes: an interaction's reply or a message reply.

@@ -187,19 +187,19 @@ func (b *Bot) onAsk(ctx context.Context, i *discordgo.Interaction) {
 		Data: &discordgo.InteractionResponseData{Flags: flags, AllowedMentions: noMentions()},
 	}, discordgo.WithContext(ctx))
 	if err != nil {
-		b.log.ErrorContext(ctx, "defer interaction", "interaction", i.ID, "error_id", newErrorID(), "err", redact(err.Error(), b.s.Token))
+		b.logFailure(ctx, "defer interaction", err, "interaction", i.ID)
 		return
 	}
 	is := &interactionSink{b: b, i: i, flags: flags}
 	out = is
 	if lookupErr != nil {
-		b.log.InfoContext(ctx, "slow channel lookup; deferred first", append(attrs, "err", redact(lookupErr.Error(), b.s.Token))...)
+		b.log.InfoContext(ctx, "slow channel lookup; deferred first", append(attrs, "err", b.errText(lookupErr))...)
 		if ok, err := b.allowed(ctx, i.GuildID, i.ChannelID); err != nil || !ok {
 			if err != nil {
-				b.log.WarnContext(ctx, "channel lookup failed; not answering", append(attrs, "err", redact(err.Error(), b.s.Token))...)
+				b.log.WarnContext(ctx, "channel lookup failed; not answering", append(attrs, "err", b.errText(err))...)
 			}
 			if err := out.fail(ctx, b.elsewhere()); err != nil {
-				b.log.ErrorContext(ctx, "send notice", append(attrs, "error_id", newErrorID(), "err", redact(err.Error(), b.s.Token))...)
+				b.logFailure(ctx, "send notice", err, attrs...)
 			}
 			return
 		}
@@ -264,7 +264,7 @@ func (b *Bot) reportFailure(ctx context.Context, out sink, err error, attrs []an
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), replyTimeout)
 	defer cancel()
 	if err := out.fail(ctx, text); err != nil {
-		b.log.ErrorContext(ctx, "send apology", append(attrs, "error_id", newErrorID(), "err", redact(err.Error(), b.s.Token))...)
+		b.logFailure(ctx, "send apology", err, attrs...)
 	}
 }
 
@@ -297,7 +297,7 @@ func (b *Bot) respond(ctx context.Context, i *discordgo.Interaction, text string
 		Data: &discordgo.InteractionResponseData{Content: truncate(text, maxMessageRunes), Flags: flags, AllowedMentions: noMentions()},
 	}, discordgo.WithContext(ctx))
 	if err != nil {
-		b.log.ErrorContext(ctx, "respond to interaction", "interaction", i.ID, "error_id", newErrorID(), "err", redact(err.Error(), b.s.Token))
+		b.logFailure(ctx, "respond to interaction", err, "interaction", i.ID)
 	}
 }
 
@@ -318,7 +318,7 @@ func (b *Bot) onSources(ctx context.Context, i *discordgo.Interaction) {
 	var out sink
 	defer b.rescue(ctx, &out, []any{"interaction", i.ID})
 	if err := b.deferPrivately(ctx, i); err != nil {
-		b.log.ErrorContext(ctx, "defer interaction", "interaction", i.ID, "error_id", newErrorID(), "err", redact(err.Error(), b.s.Token))
+		b.logFailure(ctx, "defer interaction", err, "interaction", i.ID)
 		return
 	}
 	out = &interactionSink{b: b, i: i, flags: discordgo.MessageFlagsEphemeral}
@@ -350,7 +350,7 @@ func (b *Bot) onReindex(ctx context.Context, i *discordgo.Interaction) {
 	var out sink
 	defer b.rescue(ctx, &out, []any{"interaction", i.ID, "user", user.ID})
 	if err := b.deferPrivately(ctx, i); err != nil {
-		b.log.ErrorContext(ctx, "defer interaction", "interaction", i.ID, "error_id", newErrorID(), "err", redact(err.Error(), b.s.Token))
+		b.logFailure(ctx, "defer interaction", err, "interaction", i.ID)
 		return
 	}
 	out = &interactionSink{b: b, i: i, flags: discordgo.MessageFlagsEphemeral}
@@ -395,8 +395,7 @@ func (b *Bot) onVote(ctx context.Context, i *discordgo.Interaction) {
 	v := Vote{Time: time.Now().UTC(), AnswerID: answerID, Question: question, Vote: vote}
 	text := "Thanks for the feedback!"
 	if err := b.feedback.add(v, user.ID); err != nil {
-		id := newErrorID()
-		b.log.ErrorContext(ctx, "store feedback", "error_id", id, "answer_id", answerID, "err", err)
+		id := b.logFailure(ctx, "store feedback", err, "answer_id", answerID)
 		text = fmt.Sprintf("Thanks! I could not save it, though (error id: %s).", id)
 	} else {
 		b.log.InfoContext(ctx, "feedback", "answer_id", answerID, "vote", vote)

@@ -38,7 +38,7 @@ func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) {
 	}
 	attrs := []any{"message", m.ID, "guild", m.GuildID, "channel", m.ChannelID}
 	if ok, err := b.allowed(ctx, m.GuildID, m.ChannelID); err != nil {
-		b.log.WarnContext(ctx, "channel lookup failed; not answering", append(attrs, "err", redact(err.Error(), b.s.Token))...)
+		b.log.WarnContext(ctx, "channel lookup failed; not answering", append(attrs, "err", b.errText(err))...)
 		return
 	} else if !ok {
 		return
@@ -52,7 +52,9 @@ func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) {
 	defer release()
 	if !ok {
 		if !quiet {
-			_ = out.fail(ctx, notice)
+			if err := out.fail(ctx, notice); err != nil {
+				b.logFailure(ctx, "send notice", err, attrs...)
+			}
 		}
 		return
 	}
@@ -71,7 +73,7 @@ func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) {
 				AutoArchiveDuration: threadArchiveMinutes,
 			}, discordgo.WithContext(ctx))
 			if err != nil {
-				b.log.InfoContext(ctx, "no thread; replying in the channel", append(attrs, "err", redact(err.Error(), b.s.Token))...)
+				b.log.InfoContext(ctx, "no thread; replying in the channel", append(attrs, "err", b.errText(err))...)
 				conv = ""
 			} else {
 				b.history.start(ch.ID)
