@@ -11,8 +11,9 @@ import (
 )
 
 // maxHistory bounds the turns a chat keeps for follow-ups: enough for "and what did Iran
-// want?", small enough that an old topic does not steer retrieval.
-const maxHistory = 4
+// want?", small enough that an old topic does not steer retrieval; never more than the
+// Engine keeps.
+const maxHistory = min(4, falaj.MaxHistoryTurns)
 
 func runChat(ctx context.Context, a *app, args []string) error {
 	fs := a.flagSet("chat", "chat [flags]")
