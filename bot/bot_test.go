@@ -544,7 +544,7 @@ func TestStreamingEditsThenFinal(t *testing.T) {
 
 func TestFeedbackIsStoredAndSummarized(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "feedback.jsonl")
+	path := filepath.Join(t.TempDir(), "state", "falaj", "feedback.jsonl") // a folder not made yet
 	h := startBot(t, bot.Config{FeedbackPath: path})
 	id := h.f.interaction(chanID, "ask", ask("Why is Oman trusted as a mediator?")...)
 	edit := h.f.waitFor(t, "edit", isOriginalEdit(id))

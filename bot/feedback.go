@@ -13,6 +13,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -91,6 +92,9 @@ func (f *feedbackFile) add(v Vote, userID string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.salt == nil {
+		if err := os.MkdirAll(filepath.Dir(f.path), 0o700); err != nil {
+			return fmt.Errorf("make feedback folder: %w", err)
+		}
 		salt, err := loadSalt(f.path + ".salt")
 		if err != nil {
 			return err

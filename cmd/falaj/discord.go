@@ -3,14 +3,29 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/falaj-bot/falaj"
 	"github.com/falaj-bot/falaj/bot"
 )
 
-// defaultFeedbackPath is where 👍/👎 clicks go when FALAJ_FEEDBACK is unset.
-const defaultFeedbackPath = "falaj-feedback.jsonl"
+// defaultFeedbackPath is where 👍/👎 clicks go when FALAJ_FEEDBACK is unset:
+// feedback.jsonl (and its .salt) in the user's state directory, $XDG_STATE_HOME/falaj or
+// else ~/.local/state/falaj. Never the working directory: the file holds people's
+// questions, and in a checkout it would sit one `git add .` away from a commit.
+func defaultFeedbackPath(s settings) string {
+	dir := s.str("XDG_STATE_HOME", "")
+	if !filepath.IsAbs(dir) { // the XDG spec: a relative value is ignored
+		home := s.str("HOME", s.str("USERPROFILE", ""))
+		if home == "" {
+			home = os.TempDir()
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(dir, "falaj", "feedback.jsonl")
+}
 
 // runDiscord runs the Discord bot until ctx is done (Ctrl-C, SIGTERM). The token comes
 // only from the environment or .env (DISCORD_TOKEN), never from a flag.
@@ -38,7 +53,7 @@ func runDiscord(ctx context.Context, a *app, args []string) error {
 	fs.IntVar(&rate, "rate", rate, "questions per person per minute (env FALAJ_RATE)")
 	fs.IntVar(&maxConcurrent, "max-concurrent", maxConcurrent, "answers at once, over everyone; beyond it people are told the bot is busy (env FALAJ_MAX_CONCURRENT)")
 	fs.BoolVar(&mentionFree, "mention-free", mentionFree, "answer every message in the bot's threads, not only mentions; needs the Message Content intent (env FALAJ_MENTION_FREE)")
-	feedback := fs.String("feedback", a.settings.str("FALAJ_FEEDBACK", defaultFeedbackPath), "JSON Lines file for 👍/👎 clicks; off: keep none (env FALAJ_FEEDBACK)")
+	feedback := fs.String("feedback", a.settings.str("FALAJ_FEEDBACK", defaultFeedbackPath(a.settings)), "JSON Lines file for 👍/👎 clicks; off: keep none (env FALAJ_FEEDBACK; default: the user's state dir)")
 	apiURL := fs.String("api-url", a.settings.str("DISCORD_API_URL", ""), "base URL for Discord REST and the gateway lookup, e.g. a REST proxy; empty: discord.com (env DISCORD_API_URL)")
 	if err := parse(fs, args); err != nil {
 		return err

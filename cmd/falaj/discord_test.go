@@ -75,3 +75,54 @@ func TestFeedbackSummary(t *testing.T) {
 		t.Errorf("falaj feedback on a missing file: exit %d, stderr %q", code, stderr)
 	}
 }
+
+func TestFeedbackDefaultsToTheStateDir(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		env  []string
+		want string
+	}{
+		{"XDG_STATE_HOME", []string{"XDG_STATE_HOME", "/xdg/state", "HOME", "/home/u"}, "/xdg/state/falaj/feedback.jsonl"},
+		{"HOME", []string{"HOME", "/home/u"}, "/home/u/.local/state/falaj/feedback.jsonl"},
+		{"a relative XDG_STATE_HOME is ignored", []string{"XDG_STATE_HOME", "state", "HOME", "/home/u"}, "/home/u/.local/state/falaj/feedback.jsonl"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			want := filepath.FromSlash(tt.want)
+			if got := defaultFeedbackPath(settings{env: env(tt.env...)}); got != want {
+				t.Errorf("defaultFeedbackPath = %q; want %q", got, want)
+			}
+			// `falaj feedback` reads the same default, never the working directory.
+			_, stderr, code := runCLI(t, env(tt.env...), "", "feedback")
+			if code != 1 || !strings.Contains(stderr, "No feedback yet: "+want+" does not exist") {
+				t.Errorf("falaj feedback with %v: exit %d, stderr %q; want it to look for %s", tt.env, code, stderr, want)
+			}
+		})
+	}
+}
+
+func TestGitIgnoresFeedbackFiles(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", ".gitignore"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var patterns []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") && !strings.HasPrefix(l, "!") && !strings.Contains(l, "/") {
+			patterns = append(patterns, l)
+		}
+	}
+	// The names FALAJ_FEEDBACK has had and the docs suggest, with the salt beside each.
+	for _, name := range []string{"falaj-feedback.jsonl", "feedback.jsonl", "feedback-test.jsonl"} {
+		for _, f := range []string{name, name + ".salt"} {
+			ignored := false
+			for _, p := range patterns {
+				if ok, _ := filepath.Match(p, f); ok {
+					ignored = true
+				}
+			}
+			if !ignored {
+				t.Errorf(".gitignore does not ignore %s (patterns %q)", f, patterns)
+			}
+		}
+	}
+}
