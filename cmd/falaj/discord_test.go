@@ -126,3 +126,17 @@ func TestGitIgnoresFeedbackFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestFeedbackOnADamagedFileListsAFewLines(t *testing.T) {
+	// A file damaged throughout (here: a log written over it) names the count and the
+	// first few line numbers, not every one.
+	path := filepath.Join(t.TempDir(), "fb.jsonl")
+	vote := `{"time":"2026-01-01T00:00:00Z","answer_id":"a1","question":"Why is Oman trusted?","vote":"up","user":"h1"}` + "\n"
+	if err := os.WriteFile(path, []byte(vote+strings.Repeat("not json\n", 11463)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := runCLI(t, env("FALAJ_FEEDBACK", path), "", "feedback")
+	if code != 0 || !strings.Contains(stdout, "skipped 11463 damaged lines (lines 2, 3, 4, 5, 6, …)\n") || len(stdout) > 500 {
+		t.Errorf("falaj feedback on a damaged file: exit %d\nstdout (%d bytes):\n%.1000s\nstderr:\n%s", code, len(stdout), stdout, stderr)
+	}
+}
