@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -393,6 +394,33 @@ func TestInterruptedExitStatus(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := exitStatus(tt.err, tt.interrupted, io.Discard); got != tt.want {
 				t.Errorf("exitStatus(%v, interrupted %v) = %d; want %d", tt.err, tt.interrupted, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestEvalNamesTheBadLine(t *testing.T) {
+	for _, tt := range []struct {
+		name, set, want string
+	}{
+		{"not JSON", `{"question":"q","expect_any":["x"],"answerable":true}` + "\n{oops\n",
+			"Line 2 of the question set %s cannot be used: it is not JSON (invalid character 'o' looking for beginning of object key string, at byte 2)."},
+		{"wrong kind", `{"question":"q","expect_any":"x","answerable":true}`,
+			"Line 1 of the question set %s cannot be used: expect_any should be a list, not a string."},
+		{"no question", "\n\n" + `{"expect_any":["x"]}`,
+			"Line 3 of the question set %s cannot be used: no question."},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "set.jsonl")
+			if err := os.WriteFile(path, []byte(tt.set), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, errOut, code := runCLI(t, env("FALAJ_INDEX_DIR", "off"), "", "eval", "--questions", path)
+			if want := fmt.Sprintf(tt.want, path); code != 1 || !strings.Contains(errOut, want) {
+				t.Errorf("falaj eval on %q: exit %d, stderr %q; want %q", tt.set, code, errOut, want)
+			}
+			if strings.Contains(errOut, "not valid JSON Lines.\n") || strings.Contains(errOut, "[]string") {
+				t.Errorf("stderr %q hides the line or shows a Go type", errOut)
 			}
 		})
 	}
