@@ -104,7 +104,7 @@ func describeJSONError(err error) string {
 	case errors.As(err, &typ) && typ.Field != "":
 		return fmt.Sprintf("%q must be %s, not %s", typ.Field, jsonKind(typ.Type.Kind().String()), typ.Value)
 	case errors.As(err, &typ):
-		return "got " + typ.Value + ", not an object"
+		return "got " + typ.Value + ", not " + jsonKind(typ.Type.Kind().String())
 	}
 	return strings.TrimPrefix(err.Error(), "json: ")
 }
