@@ -991,3 +991,21 @@ func TestMentionSyntaxDoesNotChangeTheAnswer(t *testing.T) {
 		t.Errorf("mentions reach the logs:\n%s", logs)
 	}
 }
+
+func TestSourceFootnotesAreNotCitationsInDiscord(t *testing.T) {
+	t.Parallel()
+	p := falaj.Passage{Title: "Qatar", Author: "A", Ordinal: 3, Text: "Oman remained neutral in 2017.[1] It kept its airspace open.[12]"}
+	answerer := scripted(func(ctx context.Context, q falaj.Question, onText func(string)) (falaj.Answer, error) {
+		return falaj.Answer{ID: "fn1", Text: "Oman remained neutral in 2017.[1] It kept its airspace open.[12] [1]", Answered: true,
+			Citations: []falaj.Citation{{N: 1, Passage: p, Quote: "It kept its airspace open.[12]"}}}, nil
+	})
+	h := startBot(t, bot.Config{Answerer: answerer})
+	id := h.f.interaction(chanID, "ask", ask("What did Oman do during the boycott?")...)
+	b := h.f.waitFor(t, "answer", isOriginalEdit(id)).body(t)
+	if content, _ := b["content"].(string); !strings.HasSuffix(content, "\n\nOman remained neutral in 2017.⁽¹⁾ It kept its airspace open.⁽¹²⁾ [1]") {
+		t.Errorf("answer = %q; want the source's [1] and [12] as footnotes and only the answer's [1] as a citation", content)
+	}
+	if v, _ := jsonPath(b, "embeds", 0, "fields", 0, "value").(string); !strings.HasSuffix(v, "> It kept its airspace open.⁽¹²⁾") {
+		t.Errorf("source quote = %q; want its [12] as a footnote", v)
+	}
+}
