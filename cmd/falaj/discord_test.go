@@ -34,7 +34,8 @@ func TestDiscordSettings(t *testing.T) {
 	}{
 		{"no token", nil, nil, 1, "DISCORD_TOKEN is not set"},
 		{"negative rate", []string{"DISCORD_TOKEN", "x"}, []string{"--rate", "-1"}, 2, "--rate -1"},
-		{"negative max-concurrent", []string{"DISCORD_TOKEN", "x", "FALAJ_MAX_CONCURRENT", "-2"}, nil, 2, "--max-concurrent -2"},
+		{"negative max-concurrent", []string{"DISCORD_TOKEN", "x", "FALAJ_MAX_CONCURRENT", "-2"}, nil, 2, "FALAJ_MAX_CONCURRENT=-2 in the environment: give how many"},
+		{"negative max-per-user", []string{"DISCORD_TOKEN", "x"}, []string{"--max-per-user", "-1"}, 2, "--max-per-user -1: give how many answers one person"},
 		{"bad mention-free", []string{"DISCORD_TOKEN", "x", "FALAJ_MENTION_FREE", "maybe"}, nil, 2, "FALAJ_MENTION_FREE"},
 		{"bad api url", []string{"DISCORD_TOKEN", "x", "FALAJ_INDEX_DIR", "off"}, []string{"--api-url", "ftp://x"}, 1, "DISCORD_API_URL"},
 		{"rejected token", []string{"DISCORD_TOKEN", "sekrit", "DISCORD_API_URL", srv.URL, "FALAJ_INDEX_DIR", "off"}, nil, 1, "rejected DISCORD_TOKEN"},
