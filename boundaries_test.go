@@ -14,17 +14,22 @@ import (
 // Arrows point to the root: front ends (bot, web) see only the domain package, each
 // third-party module has one home, and only cmd/falaj wires everything together.
 var allowed = map[string][]string{
-	".":                 {"prompts", "lexical"},
+	".":                 {"prompts", "lexical", "extract"},
 	"lexical":           {},
+	"extract":           {"lexical"},
 	"prompts":           {},
 	"seeds":             {},
 	"eval":              {"."},
+	"eval/tune":         {".", "eval", "retrieval"}, // the tuning command builds indexes
 	"retrieval":         {".", "lexical", "seeds", "github.com/philippgille/chromem-go"},
 	"llm":               {".", "prompts", "github.com/sashabaranov/go-openai"},
 	"bot":               {".", "github.com/bwmarrin/discordgo", "github.com/gorilla/websocket"}, // discordgo's websocket, for its close codes
 	"web":               {"."},
 	"internal":          {},                 // test helpers: standard library only…
 	"internal/seedtest": {".", "retrieval"}, // …but the seeded Engine for front-end tests
+
+	// go run scripts that derive data files
+	"scripts": {"retrieval", "seeds"},
 }
 
 const module = "github.com/falaj-bot/falaj"

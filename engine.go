@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/falaj-bot/falaj/lexical"
 	"github.com/falaj-bot/falaj/prompts"
 )
 
@@ -25,6 +26,10 @@ type SearchResult struct {
 	// Confidence, from 0 to 1, says how well the best passages cover the query's content
 	// words (rare words weigh more). The Engine declines below Config.MinConfidence.
 	Confidence float64
+	// Query is the searched text as the Searcher analysed it (terms resolved against the
+	// corpus's vocabulary); the extractive answerer scores sentences by the same terms.
+	// Its Text is "" when the Searcher does not analyse queries.
+	Query lexical.Query
 }
 
 // Generator writes an answer from numbered passages with a language model. *llm.Client
@@ -53,12 +58,27 @@ type Rewriter interface {
 // DefaultK is how many passages the Engine retrieves when EngineConfig.K is 0.
 const DefaultK = 5
 
-// DefaultMinConfidence is the SearchResult.Confidence below which the Engine declines when
-// EngineConfig.MinConfidence is 0. It is calibrated for the retrieval package's
-// Confidence (retrieval.DefaultMinConfidence refers to it): every answerable question of
-// the public set scores ≥ 0.63 and off-topic probes ≤ 0.33, while a few paraphrases and
-// two-part questions fall just under it; see docs/RETRIEVAL.md.
-const DefaultMinConfidence = 0.45
+// The Engine's three outcomes (Status) are decided by three thresholds, chosen on the
+// tuning sets by eval/tune and reported on the check sets (docs/RETRIEVAL.md):
+//   - below DefaultOffTopicConfidence the question is off the corpus's topic (or an
+//     injection, or abuse): a plain decline, no citations, and no model is asked;
+//   - an extractive answer stands when the retrieval confidence is at least
+//     DefaultMinConfidence and its best sentence covers at least DefaultMinCover of the
+//     question's term weight;
+//   - anything between is on topic but not answered confidently: the related outcome.
+//
+// With a language model the model decides everything that is not off-topic.
+const (
+	// DefaultMinConfidence is the SearchResult.Confidence an extractive answer needs when
+	// EngineConfig.MinConfidence is 0.
+	DefaultMinConfidence = 0.45
+	// DefaultMinCover is the share of the question that the best sentence of an
+	// extractive answer must cover when EngineConfig.MinCover is 0.
+	DefaultMinCover = 0.25
+	// DefaultOffTopicConfidence is the SearchResult.Confidence below which a question is
+	// declined as off-topic when EngineConfig.OffTopicConfidence is 0.
+	DefaultOffTopicConfidence = 0.2
+)
 
 // EngineConfig configures an Engine. Only Searcher is required.
 type EngineConfig struct {
@@ -68,23 +88,33 @@ type EngineConfig struct {
 	// Prompts holds the fixed texts (decline message). nil: the embedded prompts.
 	Prompts *prompts.Set
 	K       int // passages retrieved per question; 0: DefaultK
-	// MinConfidence is the SearchResult.Confidence below which the Engine declines without
-	// composing an answer. 0: DefaultMinConfidence; negative: never decline on confidence.
+	// MinConfidence is the SearchResult.Confidence an extractive answer needs to stand;
+	// below it the Engine lists related passages instead. 0: DefaultMinConfidence;
+	// negative: no minimum.
 	MinConfidence float64
-	Logger        *slog.Logger // nil: discard
+	// MinCover is the share of the question's term weight that the best sentence of an
+	// extractive answer must cover. 0: DefaultMinCover; negative: no minimum.
+	MinCover float64
+	// OffTopicConfidence is the SearchResult.Confidence below which a question is
+	// declined as off-topic, with no citations and without asking the model.
+	// 0: DefaultOffTopicConfidence; negative: never declined as off-topic.
+	OffTopicConfidence float64
+	Logger             *slog.Logger // nil: discard
 }
 
 // Engine answers questions from a Searcher's passages: with a Generator (LLM) when one is
 // configured, otherwise, or when the LLM fails, with extractive answers built from the
 // passages' own sentences. It is safe for concurrent use.
 type Engine struct {
-	search  Searcher
-	gen     Generator
-	rewrite Rewriter
-	prompts *prompts.Set
-	k       int
-	minConf float64
-	log     *slog.Logger
+	search   Searcher
+	gen      Generator
+	rewrite  Rewriter
+	prompts  *prompts.Set
+	k        int
+	minConf  float64
+	minCover float64
+	offTopic float64
+	log      *slog.Logger
 }
 
 var _ Answerer = (*Engine)(nil)
@@ -95,13 +125,15 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 		return nil, errors.New("new engine: no searcher")
 	}
 	e := &Engine{
-		search:  cfg.Searcher,
-		gen:     cfg.Generator,
-		rewrite: cfg.Rewriter,
-		prompts: cfg.Prompts,
-		k:       cfg.K,
-		minConf: cfg.MinConfidence,
-		log:     cfg.Logger,
+		search:   cfg.Searcher,
+		gen:      cfg.Generator,
+		rewrite:  cfg.Rewriter,
+		prompts:  cfg.Prompts,
+		k:        cfg.K,
+		minConf:  cfg.MinConfidence,
+		minCover: cfg.MinCover,
+		offTopic: cfg.OffTopicConfidence,
+		log:      cfg.Logger,
 	}
 	if e.prompts == nil {
 		e.prompts = prompts.Default()
@@ -109,9 +141,9 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	if e.k <= 0 {
 		e.k = DefaultK
 	}
-	if e.minConf == 0 {
-		e.minConf = DefaultMinConfidence
-	}
+	e.minConf = orDefault(e.minConf, DefaultMinConfidence)
+	e.minCover = orDefault(e.minCover, DefaultMinCover)
+	e.offTopic = orDefault(e.offTopic, DefaultOffTopicConfidence)
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
@@ -157,21 +189,21 @@ func (e *Engine) Answer(ctx context.Context, q Question, onText func(string)) (A
 	}
 	t = time.Now()
 	switch {
-	case e.minConf > 0 && res.Confidence < e.minConf:
+	case res.Confidence < e.offTopic:
 		e.decline(&a)
 	case e.gen != nil && modelErr != nil:
-		e.extract(q, query, res.Passages, &a)
+		e.extract(q, res, &a)
 		a.Note = modelNote(modelErr)
 	case e.gen != nil:
 		gq := q
 		if rewritten {
 			gq.Text = query // the model answers the standalone question retrieval searched for
 		}
-		if err := e.generate(ctx, gq, query, res.Passages, stream, &a); err != nil {
+		if err := e.generate(ctx, gq, res, stream, &a); err != nil {
 			return Answer{}, err
 		}
 	default:
-		e.extract(q, query, res.Passages, &a)
+		e.extract(q, res, &a)
 	}
 	a.Timings.Generate = time.Since(t)
 	if stream != nil && !streamed && a.Answerer == AnswererExtractive {
@@ -259,17 +291,42 @@ func modelNote(err error) string {
 	return "LLM unavailable: " + reason + ". This answer was extracted from the sources."
 }
 
+// orDefault returns def for 0, 0 (no minimum) for a negative v, and v otherwise.
+func orDefault(v, def float64) float64 {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return 0
+	}
+	return v
+}
+
+// decline makes a the plain decline: no citations.
 func (e *Engine) decline(a *Answer) {
-	a.Answered = false
+	a.Answered, a.Status = false, StatusDeclined
 	a.Text = e.prompts.Decline()
 	a.Citations = nil
+}
+
+// related makes a the related outcome: not answered, cs listed as passages that look
+// related to the question.
+func (e *Engine) related(a *Answer, cs []Citation) {
+	items := make([]prompts.RelatedItem, len(cs))
+	for i, c := range cs {
+		items[i] = prompts.RelatedItem{N: c.N, Quote: c.Quote}
+	}
+	a.Answered, a.Status = false, StatusRelated
+	a.Text = e.prompts.Related(items)
+	a.Citations = cs
 }
 
 // generate asks the Generator and checks its citations; any failure of the model falls
 // back to the extractive answer with a note saying why. Streamed text goes through a
 // CitationStream, so its markers are numbered as the final sources list. It returns an
 // error only when ctx ended: nobody is waiting for a fallback then.
-func (e *Engine) generate(ctx context.Context, q Question, query string, ps []Passage, onText func(string), a *Answer) error {
+func (e *Engine) generate(ctx context.Context, q Question, res SearchResult, onText func(string), a *Answer) error {
+	ps := res.Passages
 	write := onText
 	var cs *CitationStream
 	if onText != nil {
@@ -284,7 +341,7 @@ func (e *Engine) generate(ctx context.Context, q Question, query string, ps []Pa
 	}
 	if err != nil {
 		e.log.WarnContext(ctx, "llm unavailable; extractive answer", "answer_id", a.ID, "err", err)
-		e.extract(q, query, ps, a)
+		e.extract(q, res, a)
 		a.Note = modelNote(err)
 		return nil
 	}
@@ -297,7 +354,7 @@ func (e *Engine) generate(ctx context.Context, q Question, query string, ps []Pa
 	if cs != nil {
 		cs.Flush()
 	}
-	a.Text, a.Citations, a.Answered = clean, cited, true
+	a.Text, a.Citations, a.Answered, a.Status = clean, cited, true, StatusAnswered
 	return nil
 }
 

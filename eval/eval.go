@@ -82,7 +82,8 @@ type Searcher interface {
 
 // Report is the outcome of Run. Rates are over answerable or unanswerable cases as named.
 type Report struct {
-	Answerer     string  `json:"answerer"` // answerer of the first answer: "extractive" or "llm"
+	Set          string  `json:"set,omitempty"` // the set's name when run by RunSets
+	Answerer     string  `json:"answerer"`      // answerer of the first answer: "extractive" or "llm"
 	Model        string  `json:"model,omitempty"`
 	Cases        int     `json:"cases"`
 	Answerable   int     `json:"answerable"`
@@ -90,15 +91,23 @@ type Report struct {
 	Hit1         int     `json:"hit_at_1"`   // answerable cases whose top passage is a hit
 	Hit3         int     `json:"hit_at_3"`   // … with a hit among the top 3
 	MRR          float64 `json:"mrr"`        // mean reciprocal rank of the first hit in the top K
-	AnswerHit    int     `json:"answer_hit"` // answered, and a cited passage is a hit
-	TextHit      int     `json:"text_hit"`   // answered, and the answer text contains expect_any
-	OverRefused  int     `json:"over_refused"`
-	Abstained    int     `json:"abstained"`       // unanswerable cases declined
-	ValidCites   int     `json:"valid_citations"` // answered cases whose [n] markers all match citations and back
-	Answered     int     `json:"answered"`
-	Notes        int     `json:"notes"` // answers with a note (e.g. the LLM was unavailable)
-	K            int     `json:"k"`
-	Misses       []Miss  `json:"misses"`
+	AnswerHit    int     `json:"answer_hit"` // answered, and a cited passage is a hit ("cited-hit")
+	// WrongCited counts answerable cases answered with no cited passage holding the answer.
+	WrongCited  int `json:"wrong_cited"`
+	TextHit     int `json:"text_hit"`     // answered, and the answer text contains expect_any
+	OverRefused int `json:"over_refused"` // answerable cases not answered (declined or related)
+	// Related counts answerable cases with Status "related": not answered, but related
+	// passages cited. They are also counted in OverRefused.
+	Related   int `json:"related"`
+	Abstained int `json:"abstained"` // unanswerable cases not answered
+	// UnanswerableCited counts unanswerable cases whose answer cites passages (answered,
+	// or "related"): off-topic and injection questions should cite nothing.
+	UnanswerableCited int    `json:"unanswerable_cited"`
+	ValidCites        int    `json:"valid_citations"` // answered cases whose [n] markers all match citations and back
+	Answered          int    `json:"answered"`
+	Notes             int    `json:"notes"` // answers with a note (e.g. the LLM was unavailable)
+	K                 int    `json:"k"`
+	Misses            []Miss `json:"misses"`
 }
 
 // Miss is a case that did not come out right, and how.
@@ -142,12 +151,21 @@ func Run(ctx context.Context, cases []Case, s Searcher, a falaj.Answerer, k int)
 			}
 		}
 		miss := Miss{ID: c.ID, Question: c.Question, Answer: ans.Text}
+		related := ans.Status == falaj.StatusRelated
 		if !c.Answerable {
 			r.Unanswerable++
-			if ans.Answered {
+			if len(ans.Citations) > 0 {
+				r.UnanswerableCited++
+			}
+			switch {
+			case ans.Answered:
 				miss.Problem = "answered an unanswerable question"
 				r.Misses = append(r.Misses, miss)
-			} else {
+			case related:
+				r.Abstained++
+				miss.Problem = "cited related passages for an unanswerable question"
+				r.Misses = append(r.Misses, miss)
+			default:
 				r.Abstained++
 			}
 			continue
@@ -175,6 +193,10 @@ func Run(ctx context.Context, cases []Case, s Searcher, a falaj.Answerer, k int)
 			problems = append(problems, fmt.Sprintf("no hit in top 3 (rank %d)", rank))
 		}
 		switch {
+		case !ans.Answered && related:
+			r.OverRefused++
+			r.Related++
+			problems = append(problems, "related passages only (status related)")
 		case !ans.Answered:
 			r.OverRefused++
 			problems = append(problems, "declined")
@@ -186,6 +208,7 @@ func Run(ctx context.Context, cases []Case, s Searcher, a falaj.Answerer, k int)
 			if hit {
 				r.AnswerHit++
 			} else {
+				r.WrongCited++
 				problems = append(problems, "no cited passage has the answer")
 			}
 			if Contains(ans.Text, c.ExpectAny) {
@@ -266,15 +289,18 @@ hit@1           %s
 hit@3           %s
 MRR@%-2d          %.3f
 answer-hit      %s   (a cited passage has the answer)
+wrong-cited     %s   (answered, no cited passage has it)
 text-hit        %s   (the answer text has it)
 valid citations %s   (of answered)
 abstention      %s   (unanswerable declined)
-over-refusal    %s   (answerable declined)
+over-refusal    %s   (answerable declined, %d of them related)
+unans. cited    %s   (unanswerable with citations)
 notes           %d
 `, r.Answerer, model, r.Cases, r.Answerable, r.Unanswerable,
 		pct(r.Hit1, r.Answerable), pct(r.Hit3, r.Answerable), r.K, r.MRR,
-		pct(r.AnswerHit, r.Answerable), pct(r.TextHit, r.Answerable), pct(r.ValidCites, r.Answered),
-		pct(r.Abstained, r.Unanswerable), pct(r.OverRefused, r.Answerable), r.Notes)
+		pct(r.AnswerHit, r.Answerable), pct(r.WrongCited, r.Answerable), pct(r.TextHit, r.Answerable), pct(r.ValidCites, r.Answered),
+		pct(r.Abstained, r.Unanswerable), pct(r.OverRefused, r.Answerable), r.Related,
+		pct(r.UnanswerableCited, r.Unanswerable), r.Notes)
 	if err != nil {
 		return err
 	}

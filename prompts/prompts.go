@@ -90,6 +90,27 @@ func (s *Set) Decline() string {
 	return txt
 }
 
+// RelatedItem is one passage of the related outcome's list.
+type RelatedItem struct {
+	N     int    // its citation marker
+	Quote string // its sentence that looks most related to the question
+}
+
+// Related frames the passages that look related to a question no passage answers
+// confidently ("I can't answer that directly…", then [n] and a quote per passage).
+func (s *Set) Related(items []RelatedItem) string {
+	txt, err := s.Render("related.tmpl", items)
+	if err != nil {
+		var b strings.Builder
+		b.WriteString("I can't answer that directly from my sources. These passages look related:")
+		for _, it := range items {
+			fmt.Fprintf(&b, "\n[%d] “%s”", it.N, it.Quote)
+		}
+		return b.String()
+	}
+	return txt
+}
+
 // NotInSources is the reply the system prompt (system.tmpl) tells the model to give,
 // exactly and alone, when the passages do not answer the question. The citation check
 // (falaj.CheckCitations) declines any reply that contains it.

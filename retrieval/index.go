@@ -34,6 +34,11 @@ type Config struct {
 	// embedder fails) Search answers from the keyword index alone. 0:
 	// DefaultQueryEmbedTimeout (also for a negative value).
 	QueryEmbedTimeout time.Duration
+	// VectorWeight is the vector side's share of the fused score: w·vector +
+	// (1−w)·BM25, each side scaled by its best score. 0: the measured default (0.3, see
+	// defaultFusion); negative: BM25 ranking alone; above 1: 1. For tuning
+	// (go run ./eval/tune); the product uses the default.
+	VectorWeight float64
 	// Progress, when set, is called after each batch of passages is embedded with the
 	// number done and the number to embed in this run. Not called when nothing is
 	// embedded. Called from the goroutine that called Open or Reindex.
@@ -111,7 +116,11 @@ func Open(ctx context.Context, cfg Config) (*Index, falaj.IndexStats, error) {
 	if ix.queryTimeout <= 0 {
 		ix.queryTimeout = DefaultQueryEmbedTimeout
 	}
-	ix.fuse = defaultFusion
+	ix.fuse = fusionFor(ix.emb)
+	if w := cfg.VectorWeight; w != 0 {
+		w = min(max(w, 0), 1)
+		ix.fuse = func(vec, kw []scored) []scored { return fuseWeighted(w, vec, kw) }
+	}
 	if ix.dir != "" {
 		ix.path = snapshotPath(ix.dir, ix.name, ix.emb.Name())
 	}

@@ -2,9 +2,6 @@ package retrieval
 
 import (
 	"math"
-	"slices"
-
-	"github.com/falaj-bot/falaj/lexical"
 )
 
 // BM25 parameters: the usual k1 and b; title terms count titleWeight each.
@@ -107,32 +104,6 @@ func (ix *keywordIndex) search(query []string, n int) []scored {
 	out := sortScores(acc)
 	if len(out) > n {
 		out = out[:n]
-	}
-	return out
-}
-
-// withCompounds adds to terms, the query's terms, the solid spelling of its word pairs
-// and hyphenated words that the corpus uses ("break down" finds "breakdown",
-// "backchannel" finds "back-channel"), and drops the parts of such a pair that the corpus
-// never uses, so they do not count against the confidence.
-func (ix *keywordIndex) withCompounds(query string, terms []string) []string {
-	known := func(t string) bool { return len(ix.postings[t]) > 0 }
-	comp := lexical.Compounds(query, known)
-	if len(comp) == 0 {
-		return terms
-	}
-	ws := lexical.Words(query)
-	parts := map[string]bool{}
-	for i := 0; i+1 < len(ws); i++ {
-		if known(lexical.Stem(ws[i] + ws[i+1])) {
-			parts[lexical.Stem(ws[i])], parts[lexical.Stem(ws[i+1])] = true, true
-		}
-	}
-	out := slices.DeleteFunc(slices.Clone(terms), func(t string) bool { return parts[t] && !known(t) })
-	for _, t := range comp {
-		if !slices.Contains(out, t) {
-			out = append(out, t)
-		}
 	}
 	return out
 }

@@ -42,6 +42,16 @@ const vectorWeight = 0.3
 // and RRF gives both sides equal say.
 func defaultFusion(vec, kw []scored) []scored { return fuseWeighted(vectorWeight, vec, kw) }
 
+// fusionFor returns the weighted fusion with the embedder's own vector weight when it
+// has one (Glove and Hybrid: a VectorWeight method), else defaultFusion.
+func fusionFor(e Embedder) func(vec, kw []scored) []scored {
+	if w, ok := e.(interface{ VectorWeight() float64 }); ok {
+		vw := w.VectorWeight()
+		return func(vec, kw []scored) []scored { return fuseWeighted(vw, vec, kw) }
+	}
+	return defaultFusion
+}
+
 // Search returns the k passages that best match query, best first, and a confidence in
 // [0, 1]. It runs a vector search (chromem-go, the query embedded by the index's
 // Embedder) and a BM25 keyword search, fuses them (defaultFusion), and sets each
@@ -83,7 +93,8 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (falaj.SearchR
 	cand := min(n, max(minCandidates, candidateFactor*k))
 
 	known := func(t string) bool { return len(st.kw.postings[t]) > 0 }
-	terms := lexical.Substitute(st.kw.withCompounds(query, lexical.Terms(query)), known)
+	aq := lexical.Analyze(query, known)
+	terms := aq.Terms
 	kw := st.kw.search(terms, cand)
 	vec, err := vectorSearch(ctx, st, qv, cand)
 	if err != nil {
@@ -96,7 +107,7 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (falaj.SearchR
 	if len(fused) > k {
 		fused = fused[:k]
 	}
-	res := falaj.SearchResult{Passages: make([]falaj.Passage, len(fused))}
+	res := falaj.SearchResult{Passages: make([]falaj.Passage, len(fused)), Query: aq}
 	var top []int
 	for i, s := range fused {
 		p := st.passages[s.doc]
@@ -106,7 +117,7 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (falaj.SearchR
 			top = append(top, s.doc)
 		}
 	}
-	res.Confidence = st.kw.confidence(st.kw.queryTerms(terms, lexical.ProperTerms(query)), top)
+	res.Confidence = st.kw.confidence(st.kw.queryTerms(terms, aq.Names), top)
 	return res, nil
 }
 

@@ -130,6 +130,10 @@ func (a *app) embedder(c *common) (retrieval.Embedder, error) {
 	switch c.embedder {
 	case "", "local":
 		return nil, nil
+	case "glove":
+		return retrieval.Glove{}, nil
+	case "hybrid":
+		return retrieval.Hybrid{}, nil
 	case "openai":
 		if !c.llm.Enabled() {
 			return nil, &falaj.UserError{Msg: "FALAJ_EMBEDDER=openai needs OPENAI_API_KEY (for OpenAI) or OPENAI_BASE_URL (for Ollama, vLLM, LocalAI, llama.cpp). Set one in the environment or .env, or use FALAJ_EMBEDDER=local."}
@@ -140,7 +144,7 @@ func (a *app) embedder(c *common) (retrieval.Embedder, error) {
 		}
 		return emb, nil
 	}
-	return nil, &usageError{msg: fmt.Sprintf("unknown embedder %q: want local or openai", c.embedder)}
+	return nil, &usageError{msg: fmt.Sprintf("unknown embedder %q: want local, glove, hybrid or openai", c.embedder)}
 }
 
 // engine wires the Engine over ix: with a language model when OPENAI_API_KEY or

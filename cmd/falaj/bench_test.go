@@ -24,3 +24,26 @@ func BenchmarkAskProcess(b *testing.B) {
 		ask()
 	}
 }
+
+// BenchmarkAskProcessGlove is BenchmarkAskProcess with FALAJ_EMBEDDER=glove and
+// hybrid: the process also parses the embedded word vectors. Target: < 0.2 s per process.
+func BenchmarkAskProcessGlove(b *testing.B) {
+	for _, emb := range []string{"glove", "hybrid"} {
+		b.Run("embedder="+emb, func(b *testing.B) {
+			bin := binary(b)
+			dir := b.TempDir()
+			ask := func() {
+				cmd := exec.Command(bin, "ask", "Why is Oman trusted as a mediator?")
+				cmd.Env = []string{"FALAJ_EMBEDDER=" + emb, "FALAJ_INDEX_DIR=" + dir, "HOME=" + dir, "PATH=" + os.Getenv("PATH")}
+				cmd.Dir = dir
+				if out, err := cmd.CombinedOutput(); err != nil {
+					b.Fatalf("falaj ask: %v\n%s", err, out)
+				}
+			}
+			ask() // builds and saves the snapshot
+			for b.Loop() {
+				ask()
+			}
+		})
+	}
+}

@@ -142,7 +142,7 @@ func parseDotEnv(r io.Reader, name string) (map[string]string, error) {
 type common struct {
 	corpus    string // FALAJ_CORPUS: folder of .txt/.md files; "": the embedded seeds
 	indexDir  string // FALAJ_INDEX_DIR: snapshot folder; "": the user cache dir; "off": memory only
-	embedder  string // FALAJ_EMBEDDER: local or openai
+	embedder  string // FALAJ_EMBEDDER: local, glove, hybrid or openai
 	k         int    // FALAJ_K: passages per question
 	chunkSize int    // FALAJ_CHUNK_SIZE: passage target size; 0: the default
 	logLevel  string // FALAJ_LOG_LEVEL: debug, info, warn, error
@@ -170,7 +170,7 @@ func (c *common) register(fs *flag.FlagSet, s settings, defLevel string) error {
 	}
 	fs.StringVar(&c.corpus, "corpus", s.str("FALAJ_CORPUS", ""), "folder of .txt/.md articles to index instead of the built-in corpus (env FALAJ_CORPUS)")
 	fs.StringVar(&c.indexDir, "index-dir", s.str("FALAJ_INDEX_DIR", ""), "where the index snapshot is kept; \"off\" keeps it in memory (env FALAJ_INDEX_DIR, default: user cache dir)")
-	fs.StringVar(&c.embedder, "embedder", s.str("FALAJ_EMBEDDER", "local"), "embedder: local (offline) or openai (env FALAJ_EMBEDDER)")
+	fs.StringVar(&c.embedder, "embedder", s.str("FALAJ_EMBEDDER", "local"), "embedder: local (offline hash), glove (offline word vectors), hybrid (both) or openai (env FALAJ_EMBEDDER)")
 	fs.IntVar(&c.k, "k", k, "passages to retrieve per question, 1 to 50 (env FALAJ_K)")
 	fs.IntVar(&c.chunkSize, "chunk-size", cs, "passage target size in characters, 200 to 5000; 0 for the default, 700 (env FALAJ_CHUNK_SIZE)")
 	fs.StringVar(&c.logLevel, "log-level", s.str("FALAJ_LOG_LEVEL", defLevel), "log level: debug, info, warn or error (env FALAJ_LOG_LEVEL)")

@@ -124,16 +124,17 @@ func TestEvalWithLLM(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d; stderr %s", code, errOut)
 	}
-	var r struct {
+	var rs []struct { // one report per set
 		Answerer   string `json:"answerer"`
 		Model      string `json:"model"`
 		Answered   int    `json:"answered"`
 		ValidCites int    `json:"valid_citations"`
 		Abstained  int    `json:"abstained"`
 	}
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatal(err)
+	if err := json.Unmarshal([]byte(out), &rs); err != nil || len(rs) != 1 {
+		t.Fatalf("eval --json: %d reports, %v; want 1", len(rs), err)
 	}
+	r := rs[0]
 	// The phantom [9] is dropped, so every answer's markers are valid; the two off-topic
 	// questions are declined before the model is asked.
 	if r.Answerer != "llm" || r.Model != "test-model" || r.Answered != 14 || r.ValidCites != 14 || r.Abstained != 2 {

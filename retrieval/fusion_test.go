@@ -1,0 +1,39 @@
+package retrieval
+
+import "testing"
+
+// TestConfigVectorWeight checks that Config.VectorWeight sets the fusion: a word the
+// corpus never uses ("mediatorships") finds nothing in BM25 but shares character
+// trigrams with "mediator", so only a vector side ranks passages above 0.
+func TestConfigVectorWeight(t *testing.T) {
+	const q = "mediatorships"
+	for _, tt := range []struct {
+		name     string
+		weight   float64
+		positive bool // the best passage scores above 0
+	}{
+		{"default 0.3", 0, true},
+		{"vector only", 1, true},
+		{"keyword only", -1, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ix, _, err := Open(t.Context(), Config{VectorWeight: tt.weight})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := ix.Search(t.Context(), q, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Passages) == 0 {
+				if tt.positive {
+					t.Fatalf("Search(%q) found nothing; want the vector side's passages", q)
+				}
+				return
+			}
+			if got := res.Passages[0].Score > 0; got != tt.positive {
+				t.Errorf("VectorWeight %v: best score %.3f; want above 0: %v", tt.weight, res.Passages[0].Score, tt.positive)
+			}
+		})
+	}
+}
