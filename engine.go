@@ -279,20 +279,22 @@ func (e *Engine) query(ctx context.Context, q Question, a *Answer) (query string
 
 // History bounds: every front end passes history, and any of them may be fed by a client
 // that sends more than a conversation needs, so the Engine keeps only what follow-ups use.
+// The front ends (bot, web, chat) and the rewrite prompt derive their own limits from
+// these, so there is one place to change them.
 const (
 	MaxHistoryTurns       = 6    // the most recent turns kept
-	maxHistoryAnswerRunes = 1500 // an earlier answer is cut to this many runes
+	MaxHistoryAnswerRunes = 1500 // an earlier answer is cut to this many runes
 )
 
 // boundHistory keeps the last MaxHistoryTurns turns, each question cut to
-// MaxQuestionRunes and each answer to maxHistoryAnswerRunes.
+// MaxQuestionRunes and each answer to MaxHistoryAnswerRunes.
 func boundHistory(h []Turn) []Turn {
 	if len(h) > MaxHistoryTurns {
 		h = h[len(h)-MaxHistoryTurns:]
 	}
 	out := make([]Turn, 0, len(h))
 	for _, t := range h {
-		out = append(out, Turn{Question: Excerpt(t.Question, MaxQuestionRunes), Answer: Excerpt(t.Answer, maxHistoryAnswerRunes)})
+		out = append(out, Turn{Question: Excerpt(t.Question, MaxQuestionRunes), Answer: Excerpt(t.Answer, MaxHistoryAnswerRunes)})
 	}
 	return out
 }

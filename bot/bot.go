@@ -24,8 +24,11 @@
 // privileged intent that is not switched on (close 4014), commands that may not be
 // registered (403 Missing Access). Opening the gateway ends when Run's context does.
 //
-// Load: at most Config.MaxConcurrent answers run at once; a question beyond that gets a
-// polite "busy" reply instead of queueing behind the others.
+// Load: a question is checked against its asker's rate limit first (Config.Rate), then
+// against the answers running: at most Config.MaxConcurrent at once, and at most
+// Config.MaxPerUser of one person's, so one person's burst cannot make the bot busy for
+// everyone else. A question beyond either gets a polite "busy" reply instead of
+// queueing, and a refused question never holds a slot.
 //
 // docs/DISCORD.md explains how to run the bot in a server.
 package bot
@@ -68,6 +71,9 @@ const (
 // busyText is the reply when Config.MaxConcurrent answers are already running.
 const busyText = "Falaj is busy answering others; please try again in a moment."
 
+// busyUserText is the reply when the asker already has Config.MaxPerUser answers running.
+const busyUserText = "I am still answering your earlier questions; please ask again once they are answered."
+
 // SourceLister lists the indexed documents, for /sources. *retrieval.Index has it.
 type SourceLister interface {
 	Sources(ctx context.Context) ([]falaj.Source, error)
@@ -99,6 +105,9 @@ type Config struct {
 	// MaxConcurrent is how many answers may run at once, over all people; a question
 	// beyond that is told the bot is busy (privately for /ask). 0: 8.
 	MaxConcurrent int
+	// MaxPerUser is how many answers one person may have running at once; a question
+	// beyond that is told to wait for the earlier ones (privately for /ask). 0: 2.
+	MaxPerUser int
 	// MentionFreeTriggers makes the bot answer every message in the threads it opened,
 	// not only those that mention it (FALAJ_MENTION_FREE). It needs the privileged
 	// Message Content intent, switched on in the Developer Portal. false: in threads,
@@ -139,7 +148,7 @@ type Bot struct {
 	asked    *fifo[string]  // answer id → question, for feedback
 	parents  *fifo[string]  // channel id → parent channel id ("" for a channel that is no thread)
 	me       atomic.Value   // the bot's own user id (string), from GET /users/@me and READY
-	answers  chan struct{}  // a semaphore of Config.MaxConcurrent answers
+	slots    *answerSlots   // Config.MaxConcurrent answers, Config.MaxPerUser per person
 	dial     *gatewayDialer // the gateway connection, so a cancelled start can close it
 
 	mu       sync.Mutex
@@ -192,6 +201,9 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.MaxConcurrent <= 0 {
 		cfg.MaxConcurrent = defaultMaxConcurrent
 	}
+	if cfg.MaxPerUser <= 0 {
+		cfg.MaxPerUser = defaultMaxPerUser
+	}
 	b := &Bot{
 		cfg:      cfg,
 		log:      log,
@@ -202,7 +214,7 @@ func New(cfg Config) (*Bot, error) {
 		feedback: &feedbackFile{path: cfg.FeedbackPath},
 		asked:    newFIFO[string](maxAsked),
 		parents:  newFIFO[string](maxParents),
-		answers:  make(chan struct{}, cfg.MaxConcurrent),
+		slots:    newAnswerSlots(cfg.MaxConcurrent, cfg.MaxPerUser),
 		dial:     dial,
 	}
 	b.me.Store("")
@@ -361,6 +373,20 @@ func closeCode(err error) (int, bool) {
 	return 0, false
 }
 
+// logFailure logs a failure an operator may need to act on at Error, with a new error id
+// (returned, so the person affected can be shown it) and err's text with the bot and
+// interaction tokens cut out. Every Error log of the bot goes through it.
+func (b *Bot) logFailure(ctx context.Context, msg string, err error, attrs ...any) (errorID string) {
+	errorID = newErrorID()
+	b.log.ErrorContext(ctx, msg, append(attrs, "error_id", errorID, "err", b.errText(err))...)
+	return errorID
+}
+
+// errText is err's text with the bot and interaction tokens cut out, for logs.
+func (b *Bot) errText(err error) string {
+	return redact(err.Error(), b.s.Token)
+}
+
 // redacted returns err with the token cut out of its text, for logs and for the cause
 // of a UserError. Its chain is lost; map errors before redacting them.
 func (b *Bot) redacted(err error) error {
@@ -489,7 +515,7 @@ func (b *Bot) rescue(ctx context.Context, out *sink, attrs []any) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), replyTimeout)
 	defer cancel()
 	if err := (*out).fail(ctx, apology(id)); err != nil {
-		b.log.ErrorContext(ctx, "send apology", append(attrs, "error_id", id, "err", redact(err.Error(), b.s.Token))...)
+		b.logFailure(ctx, "send apology", err, append(attrs, "apology_error_id", id)...)
 	}
 }
 
@@ -498,23 +524,29 @@ func apology(errorID string) string {
 	return fmt.Sprintf("Sorry, I could not answer that. Please try again in a moment. (error id: %s)", errorID)
 }
 
-// acquire takes one of the Config.MaxConcurrent answer slots without waiting; false
-// means the bot is busy. The slot is held while the Answerer runs: release it once the
-// answer is back (before sending it, so a reply seen means a free slot), and also in a
-// defer, for the paths that return early; releasing twice is harmless.
-func (b *Bot) acquire() (release func(), ok bool) {
-	select {
-	case b.answers <- struct{}{}:
-	default:
-		return func() {}, false
+// admit decides whether user's question is answered now: the rate limit is checked
+// first, then a slot is taken (answerSlots), so a refused question never holds a slot
+// and a busy bot does not spend the asker's allowance. When ok, the slot is held until
+// release is called: release it once the answer is back (before sending it, so a reply
+// seen means a free slot), and also in a defer, for the paths that return early;
+// releasing twice is harmless. When !ok, notice is the text for the asker, and quiet
+// says a message need not be answered (a rate-limited person is told once per wait).
+func (b *Bot) admit(ctx context.Context, user string, attrs []any) (release func(), notice string, quiet, ok bool) {
+	if ok, wait, tell := b.limiter.allow(user); !ok {
+		b.log.InfoContext(ctx, "rate limited", append(attrs, "user", user, "wait_ms", wait.Milliseconds())...)
+		return func() {}, slowDown(wait), !tell, false
 	}
-	held := true
-	return func() {
-		if held {
-			held = false
-			<-b.answers
-		}
-	}, true
+	release, why := b.slots.acquire(user)
+	switch why {
+	case busyAll:
+		b.limiter.giveBack(user)
+		b.log.InfoContext(ctx, "busy", append(attrs, "user", user, "max_concurrent", b.cfg.MaxConcurrent)...)
+		return release, busyText, false, false
+	case busyUser:
+		b.log.InfoContext(ctx, "busy for this user", append(attrs, "user", user, "max_per_user", b.cfg.MaxPerUser)...)
+		return release, busyUserText, false, false
+	}
+	return release, "", false, true
 }
 
 // answer asks the Answerer, streaming its text into out through the edit throttle. The
@@ -523,7 +555,9 @@ func (b *Bot) acquire() (release func(), ok bool) {
 func (b *Bot) answer(ctx context.Context, q falaj.Question, out sink) (falaj.Answer, error) {
 	ctx, cancel := context.WithTimeout(ctx, answerTimeout)
 	defer cancel()
-	th := newThrottle(editEvery, out.progress)
+	th := newThrottle(editEvery, out.progress, func(err error) {
+		b.log.WarnContext(ctx, "streaming edit failed; the next edit or the answer shows the text", "err", b.errText(err))
+	})
 	thCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -548,9 +582,7 @@ func (b *Bot) failure(ctx context.Context, err error, attrs ...any) string {
 		b.log.InfoContext(ctx, "question refused", append(attrs, "reason", falaj.UserMessage(err))...)
 		return falaj.UserMessage(err)
 	}
-	id := newErrorID()
-	b.log.ErrorContext(ctx, "answer failed", append(attrs, "error_id", id, "err", redact(err.Error(), b.s.Token))...)
-	return apology(id)
+	return apology(b.logFailure(ctx, "answer failed", err, attrs...))
 }
 
 // sink is where an answer goes: an interaction's reply or a message reply.

@@ -155,6 +155,7 @@ func jsonPath(v any, path ...any) any {
 }
 
 func TestRegistersCommandsPerGuildWithIntents(t *testing.T) {
+	t.Parallel()
 	h := startBot(t, bot.Config{GuildIDs: []string{guildID, "800000000000000002"}, Sources: openIndex(t), Reindexer: openIndex(t)})
 	ident := <-h.f.identify
 	if got, want := jsonPath(ident, "intents"), float64(1|512|4096); got != want {
@@ -187,6 +188,7 @@ func TestRegistersCommandsPerGuildWithIntents(t *testing.T) {
 }
 
 func TestRegistersGloballyWithoutGuilds(t *testing.T) {
+	t.Parallel()
 	h := startBot(t, bot.Config{MentionFreeTriggers: true})
 	ident := <-h.f.identify
 	if got, want := jsonPath(ident, "intents"), float64(1|512|4096|32768); got != want {
@@ -204,6 +206,7 @@ func TestRegistersGloballyWithoutGuilds(t *testing.T) {
 }
 
 func TestAskDefersThenEditsWithSources(t *testing.T) {
+	t.Parallel()
 	h := startBot(t, bot.Config{})
 	id := h.f.interaction(chanID, "ask", ask("Why is Oman trusted as a mediator?")...)
 	// The acknowledgement must come before any other request the interaction causes
@@ -243,6 +246,7 @@ func TestAskDefersThenEditsWithSources(t *testing.T) {
 }
 
 func TestAskPrivateIsEphemeral(t *testing.T) {
+	t.Parallel()
 	h := startBot(t, bot.Config{})
 	id := h.f.interaction(chanID, "ask", append(ask("What is the Aflaj irrigation system?"), map[string]any{"name": "private", "type": 5, "value": true})...)
 	cb := h.f.waitFor(t, "callback", isCallback(id))
@@ -262,6 +266,7 @@ func (f scripted) Answer(ctx context.Context, q falaj.Question, onText func(stri
 }
 
 func TestLongAnswerIsSplitAndNobodyIsPinged(t *testing.T) {
+	t.Parallel()
 	para := strings.Repeat("Oman talks to everyone <@123> and @everyone hears it. ", 18) // ~990 characters
 	long := strings.TrimSpace(strings.Repeat(para+"\n\n", 5)) + "\n\n```\ncode stays whole\n" + strings.Repeat("x = 1\n", 50) + "```"
 	answerer := scripted(func(ctx context.Context, q falaj.Question, onText func(string)) (falaj.Answer, error) {
@@ -291,12 +296,13 @@ func TestLongAnswerIsSplitAndNobodyIsPinged(t *testing.T) {
 	}
 	// 5 paragraphs of 971 characters, the quoted question and a code block: two
 	// paragraphs per message, the code block whole with the last paragraph.
-	if len(all) != 3 || !strings.HasPrefix(all[0], "> @everyone what does Oman do?\n\nOman talks") || !strings.HasSuffix(all[2], "```") {
+	if len(all) != 3 || !strings.HasPrefix(all[0], "> what does Oman do?\n\nOman talks") || !strings.HasSuffix(all[2], "```") {
 		t.Errorf("sent %d messages, want 3 (the edit and 2 followups): %q", len(all), all)
 	}
 }
 
 func TestFailingAnswererEditsWithErrorID(t *testing.T) {
+	t.Parallel()
 	// The Engine does not fail on the seeds; a failing Answerer stands in for an outage.
 	answerer := scripted(func(ctx context.Context, q falaj.Question, onText func(string)) (falaj.Answer, error) {
 		return falaj.Answer{}, errors.New("index unavailable")
@@ -317,6 +323,7 @@ func TestFailingAnswererEditsWithErrorID(t *testing.T) {
 }
 
 func TestUserErrorIsShown(t *testing.T) {
+	t.Parallel()
 	h := startBot(t, bot.Config{})
 	id := h.f.interaction(chanID, "ask", ask(strings.Repeat("why ", 300))...)
 	edit := h.f.waitFor(t, "edit", isOriginalEdit(id))
@@ -327,6 +334,7 @@ func TestUserErrorIsShown(t *testing.T) {
 }
 
 func TestRateLimitIsPolite(t *testing.T) {
+	t.Parallel()
 	h := startBot(t, bot.Config{Rate: 1})
 	first := h.f.interaction(chanID, "ask", ask("What is the Aflaj system?")...)
 	h.f.waitFor(t, "edit", isOriginalEdit(first))
@@ -342,6 +350,7 @@ func TestRateLimitIsPolite(t *testing.T) {
 }
 
 func TestDiscord429IsWaitedOut(t *testing.T) {
+	t.Parallel()
 	h := startBot(t, bot.Config{})
 	h.f.rateLimit("PATCH /webhooks/", 0.2)
 	id := h.f.interaction(chanID, "ask", ask("What is the Aflaj system?")...)
@@ -359,6 +368,7 @@ func TestDiscord429IsWaitedOut(t *testing.T) {
 }
 
 func TestIgnoresBotsAndItself(t *testing.T) {
+	t.Parallel()
 	h := startBot(t, bot.Config{})
 	botMsg := h.f.message(guildID, chanID, "600000000000000099", true, "<@"+botID+"> Why is Oman trusted?", true)
 	selfMsg := h.f.message(guildID, chanID, botID, true, "<@"+botID+"> Why is Oman trusted?", true)
@@ -375,6 +385,7 @@ func TestIgnoresBotsAndItself(t *testing.T) {
 }
 
 func TestChannelAllowList(t *testing.T) {
+	t.Parallel()
 	h := startBot(t, bot.Config{Channels: []string{chanID}})
 	h.f.addThread("700000000000000009", chanID)
 
@@ -423,6 +434,7 @@ func (r *recorder) questions() []falaj.Question {
 }
 
 func TestMentionOpensThreadAndFollowUpUsesHistory(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t)
 	rec := &recorder{Answerer: e}
 	h := startBot(t, bot.Config{Answerer: rec})
@@ -469,6 +481,7 @@ func TestMentionOpensThreadAndFollowUpUsesHistory(t *testing.T) {
 }
 
 func TestMentionFreeFollowUpInThread(t *testing.T) {
+	t.Parallel()
 	e, _ := newEngine(t)
 	rec := &recorder{Answerer: e}
 	h := startBot(t, bot.Config{Answerer: rec, MentionFreeTriggers: true})
@@ -485,6 +498,7 @@ func TestMentionFreeFollowUpInThread(t *testing.T) {
 }
 
 func TestDirectMessageIsAReply(t *testing.T) {
+	t.Parallel()
 	h := startBot(t, bot.Config{})
 	const dm = "700000000000000077"
 	id := h.f.message("", dm, userID, false, "What is the Aflaj irrigation system?", false)
@@ -495,6 +509,7 @@ func TestDirectMessageIsAReply(t *testing.T) {
 }
 
 func TestStreamingEditsThenFinal(t *testing.T) {
+	t.Parallel()
 	// The extractive Engine does not stream; this Answerer streams like an LLM would.
 	edited := make(chan struct{})
 	answerer := scripted(func(ctx context.Context, q falaj.Question, onText func(string)) (falaj.Answer, error) {
@@ -528,7 +543,8 @@ func TestStreamingEditsThenFinal(t *testing.T) {
 }
 
 func TestFeedbackIsStoredAndSummarized(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "feedback.jsonl")
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "state", "falaj", "feedback.jsonl") // a folder not made yet
 	h := startBot(t, bot.Config{FeedbackPath: path})
 	id := h.f.interaction(chanID, "ask", ask("Why is Oman trusted as a mediator?")...)
 	edit := h.f.waitFor(t, "edit", isOriginalEdit(id))
@@ -562,6 +578,7 @@ func TestFeedbackIsStoredAndSummarized(t *testing.T) {
 }
 
 func TestHelpSourcesReindex(t *testing.T) {
+	t.Parallel()
 	ix := openIndex(t)
 	srcs, err := ix.Sources(t.Context())
 	if err != nil {
@@ -581,7 +598,14 @@ func TestHelpSourcesReindex(t *testing.T) {
 	if d, _ := jsonPath(edit.body(t), "embeds", 0, "description").(string); !strings.Contains(d, srcs[0].Title) {
 		t.Errorf("/sources description %q lacks %q", d, srcs[0].Title)
 	}
+	// Server settings can show /reindex to anyone; the handler still checks Manage Server.
 	id = h.f.interaction(chanID, "reindex")
+	cb = h.f.waitFor(t, "reindex without permission", isCallback(id))
+	if c, _ := jsonPath(cb.body(t), "data", "content").(string); jsonPath(cb.body(t), "type") != float64(4) ||
+		jsonPath(cb.body(t), "data", "flags") != float64(64) || !strings.Contains(c, "Manage Server") {
+		t.Errorf("/reindex by a member without Manage Server: %s, want a private refusal", cb.Body)
+	}
+	id = h.f.interactionAs(userID, "32", chanID, "reindex") // Manage Server
 	edit = h.f.waitFor(t, "reindex", isOriginalEdit(id))
 	if c, _ := jsonPath(edit.body(t), "content").(string); !strings.HasPrefix(c, fmt.Sprintf("Reindexed: %d documents", len(srcs))) {
 		t.Errorf("/reindex = %q", c)
@@ -589,6 +613,7 @@ func TestHelpSourcesReindex(t *testing.T) {
 }
 
 func TestMissingToken(t *testing.T) {
+	t.Parallel()
 	_, err := bot.New(bot.Config{Answerer: scripted(nil)})
 	if !falaj.IsUserError(err) || !strings.Contains(falaj.UserMessage(err), "DISCORD_TOKEN") {
 		t.Errorf("New without a token: %v, want a UserError naming DISCORD_TOKEN", err)
@@ -619,6 +644,7 @@ func runBot(t *testing.T, f *fakeDiscord, cfg bot.Config) error {
 }
 
 func TestStartupErrorsSayWhatToFix(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name  string
 		setup func(f *fakeDiscord, cfg *bot.Config)
@@ -638,6 +664,7 @@ func TestStartupErrorsSayWhatToFix(t *testing.T) {
 			[]string{"applications.commands", "invite"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			f := newFakeDiscord(t)
 			var cfg bot.Config
 			tt.setup(f, &cfg)
@@ -659,6 +686,7 @@ func TestStartupErrorsSayWhatToFix(t *testing.T) {
 }
 
 func TestRejectedTokenIsCheckedBeforeTheGateway(t *testing.T) {
+	t.Parallel()
 	f := newFakeDiscord(t)
 	runBot(t, f, bot.Config{Token: "bad-token"})
 	for _, r := range f.requests() {
@@ -669,6 +697,7 @@ func TestRejectedTokenIsCheckedBeforeTheGateway(t *testing.T) {
 }
 
 func TestStartIsCancellable(t *testing.T) {
+	t.Parallel()
 	// A gateway that accepts the websocket and never says HELLO: discordgo's Open
 	// would wait for ever.
 	f := newFakeDiscord(t)
@@ -709,6 +738,7 @@ func decodeAny(t *testing.T, b []byte) any {
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 
 func TestShutdownLetsAnswersFinish(t *testing.T) {
+	t.Parallel()
 	// An answer still running when the bot is told to stop: a blocking Answerer makes it so.
 	started, release := make(chan struct{}), make(chan struct{})
 	e, _ := newEngine(t)
@@ -730,6 +760,7 @@ func TestShutdownLetsAnswersFinish(t *testing.T) {
 }
 
 func TestShutdownCancelsAfterGrace(t *testing.T) {
+	t.Parallel()
 	// An answer that only ends when cancelled: the bot must cancel it after the grace
 	// period and still replace "thinking" with an apology.
 	started := make(chan struct{})
@@ -761,6 +792,7 @@ func (panickingSources) Sources(context.Context) ([]falaj.Source, error) {
 }
 
 func TestPanicRepliesWithErrorID(t *testing.T) {
+	t.Parallel()
 	// A failure-injection double: the Engine does not panic, but a bug in any Answerer
 	// (an LLM client, a future engine) could; the bot must still answer the person.
 	answerer := scripted(func(ctx context.Context, q falaj.Question, onText func(string)) (falaj.Answer, error) {
@@ -782,6 +814,7 @@ func TestPanicRepliesWithErrorID(t *testing.T) {
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			h := startBot(t, bot.Config{Answerer: answerer, Sources: panickingSources{}})
 			id := tt.ask(h)
 			r := h.f.waitFor(t, "apology", tt.reply(id))
@@ -802,6 +835,7 @@ func TestPanicRepliesWithErrorID(t *testing.T) {
 }
 
 func TestBusyBotSaysSo(t *testing.T) {
+	t.Parallel()
 	// An answer that runs until the test releases it holds the only answer slot.
 	started, release := make(chan struct{}), make(chan struct{})
 	answerer := scripted(func(ctx context.Context, q falaj.Question, onText func(string)) (falaj.Answer, error) {
@@ -829,6 +863,7 @@ func TestBusyBotSaysSo(t *testing.T) {
 }
 
 func TestAskInUnknownThreadIsAcknowledgedFirst(t *testing.T) {
+	t.Parallel()
 	// The thread's parent is not cached and Discord is slow to say what it is: the
 	// acknowledgement must not wait for the lookup.
 	h := startBot(t, bot.Config{Channels: []string{chanID}})
@@ -848,6 +883,7 @@ func TestAskInUnknownThreadIsAcknowledgedFirst(t *testing.T) {
 }
 
 func TestQuestionWithBackticksDoesNotOpenACodeBlock(t *testing.T) {
+	t.Parallel()
 	answerer := scripted(func(ctx context.Context, q falaj.Question, onText func(string)) (falaj.Answer, error) {
 		return falaj.Answer{ID: "a1", Text: "Oman mediates [1].\n\n```\nx = 1\n```", Answered: true,
 			Citations: []falaj.Citation{{N: 1, Quote: "Oman mediates.", Passage: falaj.Passage{Title: "T", Ordinal: 1}}}}, nil
@@ -863,6 +899,7 @@ func TestQuestionWithBackticksDoesNotOpenACodeBlock(t *testing.T) {
 }
 
 func TestUnknownButtonIsAnswered(t *testing.T) {
+	t.Parallel()
 	h := startBot(t, bot.Config{})
 	id := h.f.click("falaj:old-button:42")
 	cb := h.f.waitFor(t, "callback", isCallback(id))
@@ -873,10 +910,102 @@ func TestUnknownButtonIsAnswered(t *testing.T) {
 }
 
 func TestReadyAgainWhileAnswering(t *testing.T) {
+	t.Parallel()
 	// A reconnect sends READY again while messages are handled; under -race this
 	// checks that the bot's own id is not read from the session state unlocked.
 	h := startBot(t, bot.Config{})
 	h.f.message(guildID, chanID, userID, false, "<@"+botID+"> Why is Oman trusted as a mediator?", true)
 	h.f.ready()
 	h.f.waitFor(t, "answer", func(r request) bool { return r.Method == "POST" && strings.HasSuffix(r.Path, "/messages") })
+}
+
+func TestOneUsersBurstDoesNotMakeTheBotBusyForOthers(t *testing.T) {
+	t.Parallel()
+	// Alice's answers run until the test ends; Bob's come back at once.
+	const alice, bob = "600000000000000011", "600000000000000012"
+	hold := make(chan struct{})
+	defer close(hold)
+	answerer := scripted(func(ctx context.Context, q falaj.Question, onText func(string)) (falaj.Answer, error) {
+		if strings.HasPrefix(q.Text, "Alice") {
+			select {
+			case <-hold:
+			case <-ctx.Done():
+			}
+		}
+		return falaj.Answer{ID: "a-" + q.Text, Text: "The sources do not cover this."}, nil
+	})
+	h := startBot(t, bot.Config{Answerer: answerer, MaxConcurrent: 3, ShutdownGrace: time.Millisecond})
+	var burst []string
+	for n := range 25 {
+		burst = append(burst, h.f.interactionAs(alice, "0", chanID, "ask", ask(fmt.Sprintf("Alice %d: why is Oman trusted?", n))...))
+	}
+	pending := map[string]bool{}
+	for _, id := range burst {
+		pending["/interactions/"+id+"/tok-"+id+"/callback"] = true
+	}
+	deferred, notices := 0, map[string]int{}
+	for len(pending) > 0 {
+		r := h.f.waitFor(t, "callbacks to Alice", func(r request) bool { return r.Method == "POST" && pending[r.Path] })
+		delete(pending, r.Path)
+		b := r.body(t)
+		if jsonPath(b, "type") == float64(5) {
+			deferred++
+			continue
+		}
+		c, _ := jsonPath(b, "data", "content").(string)
+		notices[c]++
+	}
+	if deferred != bot.DefaultMaxPerUser {
+		t.Errorf("Alice's burst: %d answers started, want %d (the per-user cap); notices %v", deferred, bot.DefaultMaxPerUser, notices)
+	}
+	// Bob, within his own rate limit, is answered every time.
+	for n := range 3 {
+		id := h.f.interactionAs(bob, "0", chanID, "ask", ask(fmt.Sprintf("Bob %d: what did Oman do in Yemen?", n))...)
+		b := h.f.waitFor(t, "callback to Bob", isCallback(id)).body(t)
+		if jsonPath(b, "type") != float64(5) {
+			t.Fatalf("Bob's question %d after Alice's burst: callback %v, want a deferred answer", n+1, b)
+		}
+		h.f.waitFor(t, "Bob's answer", isOriginalEdit(id))
+	}
+}
+
+func TestMentionSyntaxDoesNotChangeTheAnswer(t *testing.T) {
+	t.Parallel()
+	// The real engine: the mention words made it decline this question.
+	h := startBot(t, bot.Config{})
+	const q = "What did Oman do during the Arab boycott of Qatar?"
+	slash := h.f.interaction(chanID, "ask", ask(q+" @everyone please ping <@&555> <:falaj:1234>")...)
+	b := h.f.waitFor(t, "answer to /ask", isOriginalEdit(slash)).body(t)
+	if content, _ := b["content"].(string); !strings.HasPrefix(content, "> "+q+" please ping\n") || !strings.Contains(content, "[1]") {
+		t.Errorf("/ask with mentions: %q, want the question quoted without them and an answer citing [1]", content)
+	}
+	h.f.message(guildID, chanID, userID, false, "<@"+botID+"> "+q+" @here <#"+otherID+"> <@"+userID+">", true)
+	first := h.f.waitFor(t, "answer in the thread", func(r request) bool {
+		return r.Method == "POST" && strings.HasSuffix(r.Path, "/messages")
+	})
+	if content, _ := first.body(t)["content"].(string); !strings.Contains(content, "[1]") {
+		t.Errorf("mention with mentions in it: %q, want an answer citing [1]", content)
+	}
+	h.stop()
+	if logs := h.logs.String(); strings.Contains(logs, "555") || strings.Contains(logs, "@everyone") || strings.Contains(logs, "@here") {
+		t.Errorf("mentions reach the logs:\n%s", logs)
+	}
+}
+
+func TestSourceFootnotesAreNotCitationsInDiscord(t *testing.T) {
+	t.Parallel()
+	p := falaj.Passage{Title: "Qatar", Author: "A", Ordinal: 3, Text: "Oman remained neutral in 2017.[1] It kept its airspace open.[12]"}
+	answerer := scripted(func(ctx context.Context, q falaj.Question, onText func(string)) (falaj.Answer, error) {
+		return falaj.Answer{ID: "fn1", Text: "Oman remained neutral in 2017.[1] It kept its airspace open.[12] [1]", Answered: true,
+			Citations: []falaj.Citation{{N: 1, Passage: p, Quote: "It kept its airspace open.[12]"}}}, nil
+	})
+	h := startBot(t, bot.Config{Answerer: answerer})
+	id := h.f.interaction(chanID, "ask", ask("What did Oman do during the boycott?")...)
+	b := h.f.waitFor(t, "answer", isOriginalEdit(id)).body(t)
+	if content, _ := b["content"].(string); !strings.HasSuffix(content, "\n\nOman remained neutral in 2017.⁽¹⁾ It kept its airspace open.⁽¹²⁾ [1]") {
+		t.Errorf("answer = %q; want the source's [1] and [12] as footnotes and only the answer's [1] as a citation", content)
+	}
+	if v, _ := jsonPath(b, "embeds", 0, "fields", 0, "value").(string); !strings.HasSuffix(v, "> It kept its airspace open.⁽¹²⁾") {
+		t.Errorf("source quote = %q; want its [12] as a footnote", v)
+	}
 }

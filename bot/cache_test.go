@@ -6,6 +6,7 @@ import (
 )
 
 func TestFIFOIsBounded(t *testing.T) {
+	t.Parallel()
 	c := newFIFO[string](3)
 	for i := range 10 {
 		c.put(fmt.Sprint(i), fmt.Sprint("v", i))

@@ -172,16 +172,10 @@ func (b *Bot) onAsk(ctx context.Context, i *discordgo.Interaction) {
 		b.respond(ctx, i, b.elsewhere(), true)
 		return
 	}
-	release, ok := b.acquire()
+	release, notice, _, ok := b.admit(ctx, user.ID, attrs)
 	defer release()
 	if !ok {
-		b.log.InfoContext(ctx, "busy", append(attrs, "user", user.ID, "max_concurrent", b.cfg.MaxConcurrent)...)
-		b.respond(ctx, i, busyText, true)
-		return
-	}
-	if ok, wait, _ := b.limiter.allow(user.ID); !ok {
-		b.log.InfoContext(ctx, "rate limited", "user", user.ID, "wait_ms", wait.Milliseconds())
-		b.respond(ctx, i, slowDown(wait), true)
+		b.respond(ctx, i, notice, true) // an interaction must be answered, even when quiet
 		return
 	}
 	var flags discordgo.MessageFlags
@@ -193,24 +187,24 @@ func (b *Bot) onAsk(ctx context.Context, i *discordgo.Interaction) {
 		Data: &discordgo.InteractionResponseData{Flags: flags, AllowedMentions: noMentions()},
 	}, discordgo.WithContext(ctx))
 	if err != nil {
-		b.log.ErrorContext(ctx, "defer interaction", "interaction", i.ID, "error_id", newErrorID(), "err", redact(err.Error(), b.s.Token))
+		b.logFailure(ctx, "defer interaction", err, "interaction", i.ID)
 		return
 	}
 	is := &interactionSink{b: b, i: i, flags: flags}
 	out = is
 	if lookupErr != nil {
-		b.log.InfoContext(ctx, "slow channel lookup; deferred first", append(attrs, "err", redact(lookupErr.Error(), b.s.Token))...)
+		b.log.InfoContext(ctx, "slow channel lookup; deferred first", append(attrs, "err", b.errText(lookupErr))...)
 		if ok, err := b.allowed(ctx, i.GuildID, i.ChannelID); err != nil || !ok {
 			if err != nil {
-				b.log.WarnContext(ctx, "channel lookup failed; not answering", append(attrs, "err", redact(err.Error(), b.s.Token))...)
+				b.log.WarnContext(ctx, "channel lookup failed; not answering", append(attrs, "err", b.errText(err))...)
 			}
 			if err := out.fail(ctx, b.elsewhere()); err != nil {
-				b.log.ErrorContext(ctx, "send notice", append(attrs, "error_id", newErrorID(), "err", redact(err.Error(), b.s.Token))...)
+				b.logFailure(ctx, "send notice", err, attrs...)
 			}
 			return
 		}
 	}
-	q, err := falaj.CleanQuestion(question)
+	q, err := falaj.CleanQuestion(stripMentions(question))
 	if err != nil {
 		b.reportFailure(ctx, out, err, attrs)
 		return
@@ -270,7 +264,7 @@ func (b *Bot) reportFailure(ctx context.Context, out sink, err error, attrs []an
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), replyTimeout)
 	defer cancel()
 	if err := out.fail(ctx, text); err != nil {
-		b.log.ErrorContext(ctx, "send apology", append(attrs, "error_id", newErrorID(), "err", redact(err.Error(), b.s.Token))...)
+		b.logFailure(ctx, "send apology", err, attrs...)
 	}
 }
 
@@ -303,7 +297,7 @@ func (b *Bot) respond(ctx context.Context, i *discordgo.Interaction, text string
 		Data: &discordgo.InteractionResponseData{Content: truncate(text, maxMessageRunes), Flags: flags, AllowedMentions: noMentions()},
 	}, discordgo.WithContext(ctx))
 	if err != nil {
-		b.log.ErrorContext(ctx, "respond to interaction", "interaction", i.ID, "error_id", newErrorID(), "err", redact(err.Error(), b.s.Token))
+		b.logFailure(ctx, "respond to interaction", err, "interaction", i.ID)
 	}
 }
 
@@ -324,7 +318,7 @@ func (b *Bot) onSources(ctx context.Context, i *discordgo.Interaction) {
 	var out sink
 	defer b.rescue(ctx, &out, []any{"interaction", i.ID})
 	if err := b.deferPrivately(ctx, i); err != nil {
-		b.log.ErrorContext(ctx, "defer interaction", "interaction", i.ID, "error_id", newErrorID(), "err", redact(err.Error(), b.s.Token))
+		b.logFailure(ctx, "defer interaction", err, "interaction", i.ID)
 		return
 	}
 	out = &interactionSink{b: b, i: i, flags: discordgo.MessageFlagsEphemeral}
@@ -338,18 +332,25 @@ func (b *Bot) onSources(ctx context.Context, i *discordgo.Interaction) {
 	}
 }
 
-// onReindex refreshes the index; Discord shows it only to members who may manage the
-// server, unless an admin changes that under Server Settings → Integrations.
+// onReindex refreshes the index for members who may manage the server. Discord shows
+// the command only to them by default (DefaultMemberPermissions), but a server admin
+// can change that under Server Settings → Integrations, so the handler checks the
+// member's permissions in the interaction too.
 func (b *Bot) onReindex(ctx context.Context, i *discordgo.Interaction) {
 	if b.cfg.Reindexer == nil || i.GuildID == "" {
 		b.respond(ctx, i, "Reindexing is not available here.", true)
 		return
 	}
 	user := interactionUser(i)
+	if !mayManageServer(i) {
+		b.log.InfoContext(ctx, "reindex refused: no Manage Server permission", "interaction", i.ID, "user", user.ID)
+		b.respond(ctx, i, "Only members with the Manage Server permission may reindex.", true)
+		return
+	}
 	var out sink
 	defer b.rescue(ctx, &out, []any{"interaction", i.ID, "user", user.ID})
 	if err := b.deferPrivately(ctx, i); err != nil {
-		b.log.ErrorContext(ctx, "defer interaction", "interaction", i.ID, "error_id", newErrorID(), "err", redact(err.Error(), b.s.Token))
+		b.logFailure(ctx, "defer interaction", err, "interaction", i.ID)
 		return
 	}
 	out = &interactionSink{b: b, i: i, flags: discordgo.MessageFlagsEphemeral}
@@ -370,6 +371,15 @@ func (b *Bot) onReindex(ctx context.Context, i *discordgo.Interaction) {
 	}
 }
 
+// mayManageServer reports whether the member behind i has Manage Server (or is an
+// administrator), from the permissions Discord computed for the interaction.
+func mayManageServer(i *discordgo.Interaction) bool {
+	if i.Member == nil {
+		return false
+	}
+	return i.Member.Permissions&(discordgo.PermissionManageGuild|discordgo.PermissionAdministrator) != 0
+}
+
 // onVote records a 👍/👎 click and thanks the person, privately.
 func (b *Bot) onVote(ctx context.Context, i *discordgo.Interaction) {
 	vote, answerID, ok := parseVote(i.MessageComponentData().CustomID)
@@ -385,8 +395,7 @@ func (b *Bot) onVote(ctx context.Context, i *discordgo.Interaction) {
 	v := Vote{Time: time.Now().UTC(), AnswerID: answerID, Question: question, Vote: vote}
 	text := "Thanks for the feedback!"
 	if err := b.feedback.add(v, user.ID); err != nil {
-		id := newErrorID()
-		b.log.ErrorContext(ctx, "store feedback", "error_id", id, "answer_id", answerID, "err", err)
+		id := b.logFailure(ctx, "store feedback", err, "answer_id", answerID)
 		text = fmt.Sprintf("Thanks! I could not save it, though (error id: %s).", id)
 	} else {
 		b.log.InfoContext(ctx, "feedback", "answer_id", answerID, "vote", vote)

@@ -376,13 +376,19 @@ func (f *fakeDiscord) requests() []request {
 // interaction dispatches an INTERACTION_CREATE for /name with options, by userID in
 // channel. It returns the interaction id; its token is "tok-" + id.
 func (f *fakeDiscord) interaction(channel, name string, options ...map[string]any) string {
+	return f.interactionAs(userID, "0", channel, name, options...)
+}
+
+// interactionAs dispatches an INTERACTION_CREATE for /name like interaction, by user,
+// who holds permissions (a decimal bit set, as Discord sends member.permissions).
+func (f *fakeDiscord) interactionAs(user, permissions, channel, name string, options ...map[string]any) string {
 	f.mu.Lock()
 	id := f.newID()
 	f.mu.Unlock()
 	d := map[string]any{
 		"id": id, "application_id": appID, "type": 2, "token": "tok-" + id, "version": 1,
 		"guild_id": guildID, "channel_id": channel,
-		"member": map[string]any{"user": map[string]any{"id": userID, "username": "asker"}, "permissions": "0"},
+		"member": map[string]any{"user": map[string]any{"id": user, "username": "asker"}, "permissions": permissions},
 		"data":   map[string]any{"id": "cmd-" + name, "name": name, "type": 1, "options": options},
 	}
 	f.dispatch("INTERACTION_CREATE", d)

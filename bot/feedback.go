@@ -13,7 +13,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -91,6 +93,9 @@ func (f *feedbackFile) add(v Vote, userID string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.salt == nil {
+		if err := os.MkdirAll(filepath.Dir(f.path), 0o700); err != nil {
+			return fmt.Errorf("make feedback folder: %w", err)
+		}
 		salt, err := loadSalt(f.path + ".salt")
 		if err != nil {
 			return err
@@ -143,7 +148,8 @@ func loadSalt(path string) ([]byte, error) {
 // the one that counts, so changing one's mind or clicking twice is counted once.
 type Summary struct {
 	Lines   int           // votes in the file, clicks included that a later one replaced
-	Bad     []int         // numbers of lines that are not votes (e.g. cut short when the bot was killed mid-write); skipped
+	Damaged int           // lines that are not votes (e.g. cut short when the bot was killed mid-write); skipped
+	Bad     []int         // the numbers of the first damaged lines, at most maxBadListed
 	Up      int           // helpful
 	Down    int           // not helpful
 	Answers int           // answers with at least one vote
@@ -161,9 +167,14 @@ type AnswerVotes struct {
 // maxWorst is how many answers Summary.Worst lists.
 const maxWorst = 10
 
+// maxBadListed is how many damaged lines Summary.Bad lists by number: enough to find
+// them; a file damaged throughout would otherwise print thousands of numbers.
+const maxBadListed = 5
+
 // SummarizeFeedback reads a feedback file (JSON Lines of Vote) and counts it. A line
-// that is not a vote is skipped and its number listed in Summary.Bad, so one damaged
-// line does not hide every other vote; only a read error is an error.
+// that is not a vote is skipped and counted in Summary.Damaged (the first few are listed
+// by number in Summary.Bad), so one damaged line does not hide every other vote; only a
+// read error is an error.
 func SummarizeFeedback(r io.Reader) (Summary, error) {
 	type key struct{ answer, user string }
 	latest := make(map[key]Vote)
@@ -177,7 +188,9 @@ func SummarizeFeedback(r io.Reader) (Summary, error) {
 		}
 		var v Vote
 		if err := json.Unmarshal([]byte(line), &v); err != nil || v.Vote != VoteUp && v.Vote != VoteDown || v.AnswerID == "" {
-			sum.Bad = append(sum.Bad, n)
+			if sum.Damaged++; len(sum.Bad) < maxBadListed {
+				sum.Bad = append(sum.Bad, n)
+			}
 			continue
 		}
 		sum.Lines++
@@ -229,8 +242,20 @@ func (s Summary) String() string {
 		fmt.Fprintf(&b, " (%.0f%% helpful)", 100*float64(s.Up)/float64(s.Up+s.Down))
 	}
 	b.WriteString("\n")
-	if len(s.Bad) > 0 {
-		fmt.Fprintf(&b, "skipped %d damaged line(s): %v\n", len(s.Bad), s.Bad)
+	if s.Damaged > 0 {
+		nums := make([]string, len(s.Bad))
+		for i, n := range s.Bad {
+			nums[i] = strconv.Itoa(n)
+		}
+		list := strings.Join(nums, ", ")
+		if s.Damaged > len(s.Bad) {
+			list += ", …"
+		}
+		if s.Damaged == 1 {
+			fmt.Fprintf(&b, "skipped 1 damaged line (line %s)\n", list)
+		} else {
+			fmt.Fprintf(&b, "skipped %d damaged lines (lines %s)\n", s.Damaged, list)
+		}
 	}
 	if len(s.Worst) > 0 {
 		b.WriteString("\nMost 👎:\n")

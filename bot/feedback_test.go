@@ -9,6 +9,7 @@ import (
 )
 
 func TestSummarizeFeedback(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name          string
 		in            string
@@ -52,6 +53,7 @@ func TestSummarizeFeedback(t *testing.T) {
 }
 
 func TestFeedbackFileHashesUsersWithAStableSalt(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "fb.jsonl")
 	f := &feedbackFile{path: path}
 	for _, u := range []string{"111", "111", "222"} {
@@ -82,6 +84,7 @@ func TestFeedbackFileHashesUsersWithAStableSalt(t *testing.T) {
 }
 
 func TestParseVote(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		in, vote, id string
 		ok           bool

@@ -8,9 +8,9 @@ import (
 
 // Bounds of the conversation memory.
 const (
-	maxHistoryTurns   = 6    // turns kept per conversation, the latest
-	maxConversations  = 1000 // conversations kept; the oldest started is forgotten first
-	maxTurnAnswerRune = 1500 // an answer is kept up to this many characters
+	maxHistoryTurns   = falaj.MaxHistoryTurns       // turns kept per conversation, the latest
+	maxConversations  = 1000                        // conversations kept; the oldest started is forgotten first
+	maxTurnAnswerRune = falaj.MaxHistoryAnswerRunes // an answer is kept up to this many characters
 )
 
 // histories remembers the turns of the bot's conversations, keyed by the thread or DM

@@ -10,6 +10,7 @@ import (
 )
 
 func TestHistoriesAreBounded(t *testing.T) {
+	t.Parallel()
 	h := newHistories()
 	for i := range maxHistoryTurns + 3 {
 		h.add("t", falaj.Turn{Question: fmt.Sprint(i), Answer: strings.Repeat("a", 5000)})

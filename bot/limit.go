@@ -70,3 +70,13 @@ func (l *userLimiter) forgetFull(now time.Time) {
 		}
 	}
 }
+
+// giveBack returns a question taken by allow that was then not answered because the bot
+// was busy with others, so it does not count against user.
+func (l *userLimiter) giveBack(user string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if a := l.users[user]; a != nil {
+		a.tokens = min(l.perMinute, a.tokens+1)
+	}
+}

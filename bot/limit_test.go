@@ -8,6 +8,7 @@ import (
 )
 
 func TestUserLimiter(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		l := newUserLimiter(2)
 		type result struct {
@@ -43,6 +44,7 @@ func TestUserLimiter(t *testing.T) {
 }
 
 func TestUserLimiterDefaultAndBound(t *testing.T) {
+	t.Parallel()
 	l := newUserLimiter(0)
 	for i := range defaultRate {
 		if ok, _, _ := l.allow("u"); !ok {

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -39,30 +38,23 @@ func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) {
 	}
 	attrs := []any{"message", m.ID, "guild", m.GuildID, "channel", m.ChannelID}
 	if ok, err := b.allowed(ctx, m.GuildID, m.ChannelID); err != nil {
-		b.log.WarnContext(ctx, "channel lookup failed; not answering", append(attrs, "err", redact(err.Error(), b.s.Token))...)
+		b.log.WarnContext(ctx, "channel lookup failed; not answering", append(attrs, "err", b.errText(err))...)
 		return
 	} else if !ok {
 		return
 	}
-	text := m.Content
-	if me != "" {
-		text = strings.NewReplacer("<@"+me+">", "", "<@!"+me+">", "").Replace(text)
-	}
+	text := stripMentions(m.Content) // the bot's own mention included
 	ref := m.Reference()
 	ref.FailIfNotExists = new(bool)
 	var out sink = &messageSink{b: b, channelID: m.ChannelID, ref: ref}
 	defer b.rescue(ctx, &out, attrs)
-	release, ok := b.acquire()
+	release, notice, quiet, ok := b.admit(ctx, m.Author.ID, attrs)
 	defer release()
 	if !ok {
-		b.log.InfoContext(ctx, "busy", append(attrs, "user", m.Author.ID, "max_concurrent", b.cfg.MaxConcurrent)...)
-		_ = out.fail(ctx, busyText)
-		return
-	}
-	if ok, wait, tell := b.limiter.allow(m.Author.ID); !ok {
-		b.log.InfoContext(ctx, "rate limited", append(attrs, "user", m.Author.ID, "wait_ms", wait.Milliseconds())...)
-		if tell {
-			_ = out.fail(ctx, slowDown(wait))
+		if !quiet {
+			if err := out.fail(ctx, notice); err != nil {
+				b.logFailure(ctx, "send notice", err, attrs...)
+			}
 		}
 		return
 	}
@@ -81,7 +73,7 @@ func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) {
 				AutoArchiveDuration: threadArchiveMinutes,
 			}, discordgo.WithContext(ctx))
 			if err != nil {
-				b.log.InfoContext(ctx, "no thread; replying in the channel", append(attrs, "err", redact(err.Error(), b.s.Token))...)
+				b.log.InfoContext(ctx, "no thread; replying in the channel", append(attrs, "err", b.errText(err))...)
 				conv = ""
 			} else {
 				b.history.start(ch.ID)

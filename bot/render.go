@@ -43,10 +43,11 @@ type reply struct {
 }
 
 // renderAnswer renders a as Discord messages: prefix (the quoted question of /ask, or
-// ""), the text with its [n] markers and note, split within Discord's limit, then a
-// Sources embed (none when the answer declined) and the feedback buttons.
+// ""), the text with its [n] markers (other brackets as footnotes, see answerText) and
+// note, split within Discord's limit, then a Sources embed (none when the answer
+// declined) and the feedback buttons.
 func renderAnswer(prefix string, a falaj.Answer) reply {
-	body, note := a.Text, oneLine(a.Note)
+	body, note := answerText(a), oneLine(a.Note)
 	if a.Lang == falaj.LangArabic {
 		body, note = rightToLeft(body), rightToLeft(note)
 	}
@@ -129,10 +130,10 @@ func citationValue(c falaj.Citation) string {
 		b.WriteString(" · ")
 	}
 	fmt.Fprintf(&b, "passage %d", c.Passage.Ordinal)
-	if quote := oneLine(c.Quote); quote != "" {
+	if quote := footnotes(oneLine(c.Quote)); quote != "" {
 		b.WriteString("\n> ")
 		b.WriteString(truncate(quote, maxQuoteRunes))
-	} else if start := oneLine(c.Passage.Text); start != "" {
+	} else if start := footnotes(oneLine(c.Passage.Text)); start != "" {
 		// No quote (an LLM's citation names the passage, not the words it used): the
 		// passage's opening words identify it, labelled as such and not quoted, since
 		// they need not be what the answer drew on.
@@ -206,4 +207,40 @@ func truncate(s string, max int) string {
 // oneLine collapses runs of white space, newlines included, into single spaces.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// answerText is a's text for Discord: its citation markers (falaj.CitationMarkers) as
+// they are, and every other bracket that looks like one, a footnote of the sources'
+// text that an answer quoted ("…in 2011.[12]") or a number no citation has, as a
+// footnote (see footnotes), so that only the answer's own [n] read as citations.
+func answerText(a falaj.Answer) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range falaj.CitationMarkers(a) {
+		b.WriteString(footnotes(a.Text[last:m.Start]))
+		b.WriteString(a.Text[m.Start:m.End])
+		last = m.End
+	}
+	b.WriteString(footnotes(a.Text[last:]))
+	return b.String()
+}
+
+// bracketRE matches brackets that look like citation markers: "[12]", "[1, 2]".
+var bracketRE = regexp.MustCompile(`\[\d+(?:\s*,\s*\d+)*\]`)
+
+// superscript writes digits and commas as superscripts.
+var superscript = strings.NewReplacer("0", "⁰", "1", "¹", "2", "²", "3", "³", "4", "⁴", "5", "⁵", "6", "⁶", "7", "⁷",
+	"8", "⁸", "9", "⁹", ",", "˒", " ", "")
+
+// footnotes rewrites the brackets of s that look like citation markers as superscripts,
+// "[12]" as "⁽¹²⁾": text of the sources keeps its footnotes visible, but they cannot be
+// taken for the answer's citations. s is text of the sources (a quote, a passage) or the
+// parts of an answer that are no citation.
+func footnotes(s string) string {
+	if !strings.Contains(s, "[") {
+		return s
+	}
+	return bracketRE.ReplaceAllStringFunc(s, func(m string) string {
+		return "⁽" + superscript.Replace(m[1:len(m)-1]) + "⁾"
+	})
 }

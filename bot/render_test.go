@@ -13,6 +13,7 @@ import (
 )
 
 func TestRenderAnswer(t *testing.T) {
+	t.Parallel()
 	a := falaj.Answer{
 		ID:       "4f2a9c1e",
 		Question: "Why is Oman trusted as a mediator?",
@@ -42,6 +43,7 @@ func TestRenderAnswer(t *testing.T) {
 }
 
 func TestSourcesEmbedWithinLimits(t *testing.T) {
+	t.Parallel()
 	huge := strings.Repeat("ẞig ", 3000)
 	var cs []falaj.Citation
 	for i := range 40 {
@@ -114,5 +116,41 @@ func TestRenderAnswerArabic(t *testing.T) {
 	en := renderAnswer("", falaj.Answer{ID: "e1", Answered: true, Text: "Oman hosted the talks [1].", Citations: a.Citations})
 	if en.parts[0] != "Oman hosted the talks [1]." || en.embeds[0].Title != "Sources" {
 		t.Errorf("English answer = %q, embed %q; want it unchanged, titled Sources", en.parts[0], en.embeds[0].Title)
+	}
+}
+
+func TestSourceFootnotesAreNotCitations(t *testing.T) {
+	t.Parallel()
+	p := falaj.Passage{Title: "Qatar", Author: "A", Ordinal: 3,
+		Text: "During the boycott Oman remained neutral in 2017.[1] It kept its airspace open.[12][13]"}
+	for _, tt := range []struct {
+		name string
+		a    falaj.Answer
+		text string // the first part
+		cite string // the first Sources field's value
+	}{
+		{"a quoted sentence keeps its footnotes as superscripts",
+			falaj.Answer{Text: "During the boycott Oman remained neutral in 2017.[1] It kept its airspace open.[12][13] [1]", Answered: true,
+				Citations: []falaj.Citation{{N: 1, Passage: p, Quote: "It kept its airspace open.[12][13]"}}},
+			"During the boycott Oman remained neutral in 2017.⁽¹⁾ It kept its airspace open.⁽¹²⁾⁽¹³⁾ [1]",
+			"A · passage 3\n> It kept its airspace open.⁽¹²⁾⁽¹³⁾"},
+		{"a passage's opening words too",
+			falaj.Answer{Text: "Oman stayed neutral [1].", Answered: true, Citations: []falaj.Citation{{N: 1, Passage: p}}},
+			"Oman stayed neutral [1].",
+			"A · passage 3\nPassage begins: During the boycott Oman remained neutral in 2017.⁽¹⁾ It kept its airspace open.⁽¹²⁾⁽¹³⁾"},
+		{"numbers no citation has, grouped",
+			falaj.Answer{Text: "Oman stayed neutral [1], see [4, 5].", Answered: true, Citations: []falaj.Citation{{N: 1, Passage: p, Quote: "q"}}},
+			"Oman stayed neutral [1], see ⁽⁴˒⁵⁾.", "A · passage 3\n> q"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := renderAnswer("", tt.a)
+			if r.parts[0] != tt.text {
+				t.Errorf("text = %q; want %q", r.parts[0], tt.text)
+			}
+			if got := r.embeds[0].Fields[0].Value; got != tt.cite {
+				t.Errorf("source = %q; want %q", got, tt.cite)
+			}
+		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 )
 
 func TestSplitMessage(t *testing.T) {
+	t.Parallel()
 	para := strings.Repeat("word ", 9) + "end." // 49 characters
 	code := "```go\n" + strings.Repeat("x := 1\n", 10) + "```"
 	for _, tt := range []struct {

@@ -14,17 +14,19 @@ const editEvery = time.Second
 // interval, each showing the whole text so far. add may be called from any
 // goroutine; run makes the edits, one at a time, until its context ends.
 type throttle struct {
-	every time.Duration
-	edit  func(ctx context.Context, text string) error
+	every  time.Duration
+	edit   func(ctx context.Context, text string) error
+	failed func(err error) // told of each failed edit; nil: nobody
 
 	mu   sync.Mutex
 	text string        // everything received so far
 	kick chan struct{} // signals new text; capacity 1
 }
 
-// newThrottle returns a throttle that calls edit with the whole text so far.
-func newThrottle(every time.Duration, edit func(ctx context.Context, text string) error) *throttle {
-	return &throttle{every: every, edit: edit, kick: make(chan struct{}, 1)}
+// newThrottle returns a throttle that calls edit with the whole text so far, and failed
+// (when not nil) with each error edit returns, so a failed edit is logged, not lost.
+func newThrottle(every time.Duration, edit func(ctx context.Context, text string) error, failed func(err error)) *throttle {
+	return &throttle{every: every, edit: edit, failed: failed, kick: make(chan struct{}, 1)}
 }
 
 // add appends a delta. It never blocks.
@@ -44,8 +46,9 @@ func (t *throttle) add(delta string) {
 // run edits the message as text arrives until ctx ends: an interval after the first
 // text, and then at most once an interval, it shows the latest text. Waiting first means
 // an answer that arrives whole within the interval (extractive answers do) makes no
-// edit at all; the caller then sends the final answer once. A failed edit is not
-// retried: the next one, or the final answer, shows the text anyway.
+// edit at all; the caller then sends the final answer once. A failed edit is reported
+// to failed but not retried: the next one, or the final answer, shows the text anyway.
+// An edit cut short because ctx ended (the answer is complete) is no failure.
 func (t *throttle) run(ctx context.Context) {
 	sent := ""
 	for {
@@ -69,7 +72,9 @@ func (t *throttle) run(ctx context.Context) {
 		default:
 		}
 		if text != sent {
-			_ = t.edit(ctx, text)
+			if err := t.edit(ctx, text); err != nil && ctx.Err() == nil && t.failed != nil {
+				t.failed(err)
+			}
 			sent = text
 		}
 	}

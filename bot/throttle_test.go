@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"testing"
@@ -10,6 +11,7 @@ import (
 )
 
 func TestThrottleEditsAtMostOncePerInterval(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		var mu sync.Mutex
 		type edit struct {
@@ -23,7 +25,7 @@ func TestThrottleEditsAtMostOncePerInterval(t *testing.T) {
 			defer mu.Unlock()
 			edits = append(edits, edit{time.Since(start), text})
 			return nil
-		})
+		}, nil)
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan struct{})
 		go func() {
@@ -72,9 +74,10 @@ func TestThrottleEditsAtMostOncePerInterval(t *testing.T) {
 }
 
 func TestThrottleNoEditWhenAnswerIsQuick(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		edits := 0
-		th := newThrottle(time.Second, func(ctx context.Context, text string) error { edits++; return nil })
+		th := newThrottle(time.Second, func(ctx context.Context, text string) error { edits++; return nil }, nil)
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan struct{})
 		go func() {
@@ -87,6 +90,30 @@ func TestThrottleNoEditWhenAnswerIsQuick(t *testing.T) {
 		<-done
 		if edits != 0 {
 			t.Errorf("%d edits for an answer that arrived whole within the interval, want 0", edits)
+		}
+	})
+}
+
+func TestThrottleReportsAFailedEdit(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		errRejected := errors.New("PATCH …/messages/@original: 500 Internal Server Error")
+		var failed []error
+		th := newThrottle(time.Second, func(ctx context.Context, text string) error { return errRejected },
+			func(err error) { failed = append(failed, err) })
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			th.run(ctx)
+		}()
+		th.add("Oman")
+		time.Sleep(1500 * time.Millisecond)
+		synctest.Wait()
+		cancel()
+		<-done
+		if len(failed) != 1 || !errors.Is(failed[0], errRejected) {
+			t.Errorf("failures reported = %v, want the one failed edit", failed)
 		}
 	})
 }

@@ -23,6 +23,7 @@ var transcriptPath = filepath.Join("..", "docs", "discord-transcript.md")
 // docs/discord-transcript.md (go test ./bot -run TestTranscript -update). Without
 // -update it fails when the file is stale, so the document stays true.
 func TestTranscript(t *testing.T) {
+	t.Parallel()
 	ix := openIndex(t)
 	h := startBot(t, bot.Config{GuildIDs: []string{guildID}, Sources: ix, Reindexer: ix, FeedbackPath: filepath.Join(t.TempDir(), "fb.jsonl")})
 	var doc bytes.Buffer
@@ -85,7 +86,7 @@ func TestTranscript(t *testing.T) {
 	h.f.rateLimit("PATCH /webhooks/", 0.2)
 	id = h.f.interaction(chanID, "help")
 	h.f.waitFor(t, "help", isCallback(id))
-	id = h.f.interaction(chanID, "reindex")
+	id = h.f.interactionAs(userID, "32", chanID, "reindex") // an admin: Manage Server
 	h.f.waitFor(t, "reindex after 429", func(r request) bool { return isOriginalEdit(id)(r) && r.Status == 200 })
 	step("/help, then /reindex through a 429", "INTERACTION_CREATE `/help`, then `/reindex` (an admin); the fake answers the first edit with 429, retry_after 0.2 s")
 	h.stop()

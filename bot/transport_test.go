@@ -12,6 +12,7 @@ import (
 )
 
 func TestTransportRewritesDiscordURLs(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var got []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -80,6 +81,7 @@ func limitedServer(t *testing.T, n int, retryAfter string, onLimit func()) (*htt
 }
 
 func TestTransportWaitsOut429(t *testing.T) {
+	t.Parallel()
 	t.Run("retries with the same body", func(t *testing.T) {
 		srv, bodies := limitedServer(t, 1, "0.01", nil)
 		tr, _ := newTransport(srv.URL, nil)
@@ -129,6 +131,7 @@ func TestTransportWaitsOut429(t *testing.T) {
 }
 
 func TestRedact(t *testing.T) {
+	t.Parallel()
 	in := `Patch "https://discord.com/api/v9/webhooks/123/aW50ZXJhY3Rpb24.x-y_z/messages/@original": sekrit-token timeout; POST /interactions/9/tok-9/callback`
 	got := redact(in, "Bot sekrit-token")
 	want := `Patch "https://discord.com/api/v9/webhooks/123/[token]/messages/@original": [token] timeout; POST /interactions/9/[token]/callback`

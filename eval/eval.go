@@ -20,6 +20,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -37,8 +38,19 @@ type Case struct {
 	Answerable bool     `json:"answerable"`
 }
 
+// LineError is a line of a question set that cannot be used: its number and why.
+type LineError struct {
+	Line int
+	Err  error
+}
+
+func (e *LineError) Error() string {
+	return fmt.Sprintf("read question set: line %d: %v", e.Line, e.Err)
+}
+func (e *LineError) Unwrap() error { return e.Err }
+
 // ReadCases reads a JSON Lines question set. Blank lines are skipped; a malformed line is
-// an error that names its line number.
+// a *LineError that names its line number and the cause.
 func ReadCases(r io.Reader) ([]Case, error) {
 	var cs []Case
 	sc := bufio.NewScanner(r)
@@ -49,13 +61,13 @@ func ReadCases(r io.Reader) ([]Case, error) {
 		}
 		var c Case
 		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			return nil, fmt.Errorf("read question set: line %d: %w", line, err)
+			return nil, &LineError{line, err}
 		}
 		if strings.TrimSpace(c.Question) == "" {
-			return nil, fmt.Errorf("read question set: line %d: no question", line)
+			return nil, &LineError{line, errors.New("no question")}
 		}
 		if c.Answerable && len(c.ExpectAny) == 0 {
-			return nil, fmt.Errorf("read question set: line %d: answerable question without expect_any", line)
+			return nil, &LineError{line, errors.New("answerable question without expect_any")}
 		}
 		if c.ID == "" {
 			c.ID = "line" + strconv.Itoa(line)

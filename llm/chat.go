@@ -61,6 +61,7 @@ func (c *Client) stream(ctx context.Context, req openai.ChatCompletionRequest, o
 		b      strings.Builder
 		model  = req.Model
 		finish openai.FinishReason
+		events int
 	)
 	for {
 		chunk, err := st.Recv()
@@ -70,6 +71,7 @@ func (c *Client) stream(ctx context.Context, req openai.ChatCompletionRequest, o
 		if err != nil {
 			return "", "", fmt.Errorf("read stream after %d bytes: %w: %w", b.Len(), ErrStreamBroken, err)
 		}
+		events++
 		if chunk.Model != "" {
 			model = chunk.Model
 		}
@@ -87,6 +89,9 @@ func (c *Client) stream(ctx context.Context, req openai.ChatCompletionRequest, o
 				finish = ch.FinishReason
 			}
 		}
+	}
+	if ct := st.Header().Get("Content-Type"); events == 0 && !strings.HasPrefix(ct, "text/event-stream") {
+		return "", "", &notStreamError{contentType: ct} // an HTML page, say: not "the stream ended early"
 	}
 	return checkReply(b.String(), model, finish)
 }

@@ -140,7 +140,13 @@ func TestGenerateFailures(t *testing.T) {
 		}, want: "the reply was malformed", requests: 1},
 		{name: "not an event stream", handler: func(_ int, w http.ResponseWriter, _ *http.Request) {
 			writeChat(w, "Oman [1].", "stop") // a server that ignores stream:true
-		}, want: "the reply stream ended early", wantErr: ErrStreamEnded, requests: 1},
+		}, want: "the server did not answer as an OpenAI-compatible API (its reply was application/json, not an event stream); " +
+			"check OPENAI_BASE_URL, which usually ends in /v1", wantErr: ErrNotEventStream, requests: 1},
+		{name: "an HTML page with 200", handler: func(_ int, w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, "<!doctype html>\n<html><body>Welcome to nginx!</body></html>\n")
+		}, want: "the server did not answer as an OpenAI-compatible API (its reply was text/html, not an event stream); " +
+			"check OPENAI_BASE_URL, which usually ends in /v1", wantErr: ErrNotEventStream, requests: 1},
 		{name: "empty reply", handler: func(_ int, w http.ResponseWriter, _ *http.Request) {
 			writeStream(w, "stop", "", "  ")
 		}, want: "the model returned an empty reply", wantErr: ErrEmptyReply, requests: 1},

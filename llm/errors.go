@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"time"
@@ -23,7 +24,18 @@ var (
 	ErrStreamEnded   = errors.New("llm: stream ended before a finish reason")
 	ErrStreamBroken  = errors.New("llm: stream broke off")
 	ErrMalformedBody = errors.New("llm: malformed reply")
+	// ErrNotEventStream: a streamed request got a reply with no event at all, such as a
+	// proxy's HTML page with status 200, or a server that ignores "stream".
+	ErrNotEventStream = errors.New("llm: reply is not an event stream")
 )
+
+// notStreamError is ErrNotEventStream with the reply's Content-Type.
+type notStreamError struct{ contentType string }
+
+func (e *notStreamError) Error() string {
+	return fmt.Sprintf("%v (Content-Type %q)", ErrNotEventStream, e.contentType)
+}
+func (e *notStreamError) Is(target error) bool { return target == ErrNotEventStream }
 
 // deadlineError is the cause of a call that ran out of Config.Deadline.
 type deadlineError struct{ d time.Duration }
@@ -55,6 +67,7 @@ func (c Config) reason(err error) string {
 		te  *timeoutError
 		api *openai.APIError
 		req *openai.RequestError
+		ns  *notStreamError
 	)
 	switch {
 	case errors.As(err, &se):
@@ -81,6 +94,13 @@ func (c Config) reason(err error) string {
 		return "the reply was cut at the token limit"
 	case errors.Is(err, ErrFiltered):
 		return "the reply was stopped by the content filter"
+	case errors.As(err, &ns):
+		kind := "untyped"
+		if mt, _, perr := mime.ParseMediaType(ns.contentType); perr == nil {
+			kind = mt
+		}
+		return fmt.Sprintf("the server did not answer as an OpenAI-compatible API (its reply was %s, not an event stream); "+
+			"check OPENAI_BASE_URL, which usually ends in /v1", kind)
 	case errors.Is(err, ErrStreamEnded):
 		return "the reply stream ended early"
 	case errors.Is(err, ErrStreamBroken):

@@ -12,7 +12,7 @@ import (
 
 // Limits on what goes into the rewrite prompt: the last few turns, each answer shortened.
 const (
-	maxHistoryTurns    = 4
+	maxHistoryTurns    = min(4, falaj.MaxHistoryTurns)
 	maxHistoryAnswer   = 600 // runes
 	maxRewriteTokens   = 120
 	rewriteTemperature = 0.01

@@ -15,9 +15,10 @@ import (
 	"github.com/falaj-bot/falaj"
 )
 
-// maxHistoryTurns is the most earlier turns a question may carry; a page or bot keeps
-// only the last few, so more is a client bug or abuse.
-const maxHistoryTurns = 20
+// maxHistoryTurns is the most earlier turns a question may carry. The Engine uses only the
+// last falaj.MaxHistoryTurns; a client may send a few more, but many more is a client
+// bug or abuse.
+const maxHistoryTurns = 3 * falaj.MaxHistoryTurns
 
 // askRequest is the body of POST /api/ask.
 type askRequest struct {
@@ -103,7 +104,7 @@ func describeJSONError(err error) string {
 	case errors.As(err, &typ) && typ.Field != "":
 		return fmt.Sprintf("%q must be %s, not %s", typ.Field, jsonKind(typ.Type.Kind().String()), typ.Value)
 	case errors.As(err, &typ):
-		return "got " + typ.Value + ", not an object"
+		return "got " + typ.Value + ", not " + jsonKind(typ.Type.Kind().String())
 	}
 	return strings.TrimPrefix(err.Error(), "json: ")
 }

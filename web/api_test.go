@@ -86,7 +86,7 @@ func TestAskRefusesBadInput(t *testing.T) {
 		{"wrong type", "POST", `{"question": 42}`, 400, `"question" must be a string`},
 		{"two objects", "POST", `{"question": "a"} {"question": "b"}`, 400, "data after the JSON object"},
 		{"question too long", "POST", fmt.Sprintf(`{"question": %q}`, strings.Repeat("é", falaj.MaxQuestionRunes+1)), 400, "the limit is 1000"},
-		{"history too long", "POST", `{"question": "why?", "history": [` + strings.Join(turns, ",") + `]}`, 400, "the limit is 20"},
+		{"history too long", "POST", `{"question": "why?", "history": [` + strings.Join(turns, ",") + `]}`, 400, fmt.Sprintf("the limit is %d", maxHistoryTurns)},
 		{"body too large", "POST", fmt.Sprintf(`{"question": %q}`, strings.Repeat("a", 5000)), 413, "larger than 4096 bytes"},
 		{"GET", "GET", "", 405, "use POST"},
 		{"PUT", "PUT", `{"question": "why?"}`, 405, "use POST"},

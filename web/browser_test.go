@@ -242,3 +242,27 @@ func TestBrowser(t *testing.T) {
 	}
 	saveScreenshot(t, "nojs.png", run(t, ctx, "screenshot", chromedp.FullScreenshot(100)))
 }
+
+// TestBrowserSourceFootnotes asks a question whose answer quotes the source's own
+// footnote "[1]" and cites [1]: the streamed answer (drawn by the script) and the
+// server-rendered one after a reload both have one citation button, and the source's
+// brackets as notes.
+func TestBrowserSourceFootnotes(t *testing.T) {
+	ctx := newBrowser(t)
+	ts, _ := newTestServer(t, func(c *Config) { c.Answerer = answerFunc(footnotedAnswer) })
+	const buttons = `document.querySelectorAll("#result .answer-text button.cite").length`
+	const notes = `document.querySelectorAll("#result .answer-text .source-note").length`
+	steps(t, ctx, "ask",
+		chromedp.Navigate(ts.URL+"/"),
+		chromedp.WaitVisible(chromedp.ID("q")),
+		chromedp.SendKeys(chromedp.ID("q"), "What did Oman do during the boycott?"+kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS("#result .answer-text button.cite")),
+	)
+	if b, n := run(t, ctx, "count buttons", chromedp.Evaluate[int](buttons)), run(t, ctx, "count notes", chromedp.Evaluate[int](notes)); b != 1 || n != 2 {
+		t.Errorf("streamed answer: %d citation buttons and %d notes; want 1 and 2 (the source's [1] and [12] are text)", b, n)
+	}
+	steps(t, ctx, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#result .answer-text button.cite")))
+	if b, n := run(t, ctx, "count buttons", chromedp.Evaluate[int](buttons)), run(t, ctx, "count notes", chromedp.Evaluate[int](notes)); b != 1 || n != 2 {
+		t.Errorf("server-rendered answer: %d citation buttons and %d notes; want 1 and 2", b, n)
+	}
+}

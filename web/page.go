@@ -45,12 +45,15 @@ type answerView struct {
 	RTL       bool // the answer is in a right-to-left language (Arabic)
 }
 
-// segment is a run of answer text, or a group of citation markers ("[1][2]") with the
-// punctuation right after it, which the page keeps on the markers' line.
+// segment is a run of answer text, a group of citation markers ("[1][2]") with the
+// punctuation right after it, which the page keeps on the markers' line, or a bracket
+// that is no citation: a footnote marker of the sources' own text ("…in 2011.[12]"),
+// shown as a plain note so it cannot be taken for, or clicked as, a citation.
 type segment struct {
-	Text    string // the text; "" for markers
-	Markers []int  // cited passage numbers, in order; nil for text
+	Text    string // the text; "" for markers and notes
+	Markers []int  // cited passage numbers, in order; nil for text and notes
 	Tail    string // punctuation after the markers, e.g. "."
+	Note    string // a bracket that is no citation, e.g. "[12]"; "" otherwise
 }
 
 type citationView struct {
@@ -171,61 +174,72 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 
 func newAnswerView(a falaj.Answer) *answerView {
 	v := &answerView{Answer: a, Took: formatTook(a.Timings.Total), RTL: a.Lang == falaj.LangArabic}
-	text := a.Text
+	text, markers := a.Text, falaj.CitationMarkers(a)
 	if v.RTL && a.Answered && a.Answerer == falaj.AnswererExtractive {
 		if frame, body, ok := strings.Cut(text, "\n\n"); ok {
+			// The Arabic frame is shown apart; the markers are the body's, shifted.
 			v.Frame, text = frame, body
+			off := len(frame) + len("\n\n")
+			var shifted []falaj.Marker
+			for _, m := range markers {
+				if m.Start >= off {
+					m.Start, m.End = m.Start-off, m.End-off
+					shifted = append(shifted, m)
+				}
+			}
+			markers = shifted
 		}
 	}
-	cited := make(map[int]bool, len(a.Citations))
 	for _, c := range a.Citations {
-		cited[c.N] = true
 		v.Citations = append(v.Citations, citationView{Citation: c, Spans: highlight(c.Passage.Text, c.Quote)})
 	}
-	v.Segments = segments(text, cited)
+	v.Segments = segments(text, markers)
 	return v
 }
 
-// markerRE matches citation markers: "[1]", and "[1, 2]" as some models write them.
-var markerRE = regexp.MustCompile(`\[(\d+(?:\s*,\s*\d+)*)\]`)
+// noteRE matches brackets that look like citation markers: "[1]", "[1, 2]".
+var noteRE = regexp.MustCompile(`\[\d+(?:\s*,\s*\d+)*\]`)
 
 // tailRE matches the punctuation that belongs with the markers before it.
 var tailRE = regexp.MustCompile(`^[.,;:!?)\]»”’]+`)
 
-// segments cuts text into runs and groups of markers of cited passages; a marker with a
-// number that is not cited stays text.
-func segments(text string, cited map[int]bool) []segment {
+// segments cuts text into runs, groups of the citation markers ms (as
+// falaj.CitationMarkers finds them, in order) and notes: brackets that look like markers
+// but are none (a number no citation has, a footnote of the sources).
+func segments(text string, ms []falaj.Marker) []segment {
 	var out []segment
 	last := 0
-	for _, m := range markerRE.FindAllStringSubmatchIndex(text, -1) {
-		var ns []int
-		for _, f := range strings.Split(text[m[2]:m[3]], ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil || !cited[n] {
-				ns = nil
-				break
-			}
-			ns = append(ns, n)
-		}
-		if ns == nil {
+	for _, m := range ms {
+		if m.Start < last {
 			continue
 		}
-		if m[0] > last {
-			out = append(out, segment{Text: text[last:m[0]]})
-		}
-		if k := len(out) - 1; k >= 0 && out[k].Markers != nil && out[k].Tail == "" && m[0] == last {
-			out[k].Markers = append(out[k].Markers, ns...) // "[1][2]"
+		out = appendText(out, text[last:m.Start])
+		if k := len(out) - 1; k >= 0 && out[k].Markers != nil && out[k].Tail == "" && m.Start == last {
+			out[k].Markers = append(out[k].Markers, m.Ns...) // "[1][2]"
 		} else {
-			out = append(out, segment{Markers: ns})
+			out = append(out, segment{Markers: slices.Clone(m.Ns)})
 		}
-		last = m[1]
+		last = m.End
 		if tail := tailRE.FindString(text[last:]); tail != "" {
 			out[len(out)-1].Tail = tail
 			last += len(tail)
 		}
 	}
-	if last < len(text) {
-		out = append(out, segment{Text: text[last:]})
+	return appendText(out, text[last:])
+}
+
+// appendText appends s as text and notes.
+func appendText(out []segment, s string) []segment {
+	last := 0
+	for _, n := range noteRE.FindAllStringIndex(s, -1) {
+		if n[0] > last {
+			out = append(out, segment{Text: s[last:n[0]]})
+		}
+		out = append(out, segment{Note: s[n[0]:n[1]]})
+		last = n[1]
+	}
+	if last < len(s) {
+		out = append(out, segment{Text: s[last:]})
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -173,8 +174,10 @@ func TestStatic(t *testing.T) {
 }
 
 func TestSegments(t *testing.T) {
-	cited := map[int]bool{1: true, 2: true}
+	footnoted := falaj.Passage{Text: "Oman stayed neutral in 2011.[1] Then it hosted talks."}
+	cited := []falaj.Citation{{N: 1, Passage: footnoted}, {N: 2, Passage: falaj.Passage{Text: "Oman hosted."}}}
 	txt := func(s string) segment { return segment{Text: s} }
+	note := func(s string) segment { return segment{Note: s} }
 	for _, tt := range []struct {
 		name, in string
 		want     []segment
@@ -186,14 +189,16 @@ func TestSegments(t *testing.T) {
 		{"adjacent markers group", "a [2][1].", []segment{txt("a "), {Markers: []int{2, 1}, Tail: "."}}},
 		{"marker after punctuation", "a [1].[2]", []segment{txt("a "), {Markers: []int{1}, Tail: "."}, {Markers: []int{2}}}},
 		{"spaced markers stay apart", "[1] [2]", []segment{{Markers: []int{1}}, txt(" "), {Markers: []int{2}}}},
-		{"uncited marker stays text", "see [3] and [1, 3]", []segment{txt("see [3] and [1, 3]")}},
+		{"uncited marker is a note", "see [3] and [1, 3]", []segment{txt("see "), note("[3]"), txt(" and "), note("[1, 3]")}},
+		{"the source's own footnote is a note, not citation 1", "Oman stayed neutral in 2011.[1] [1]",
+			[]segment{txt("Oman stayed neutral in 2011."), note("[1]"), txt(" "), {Markers: []int{1}}}},
 		{"not a marker", "[a] [] [1", []segment{txt("[a] [] [1")}},
 		{"empty", "", nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			got := segments(tt.in, cited)
+			got := segments(tt.in, falaj.CitationMarkers(falaj.Answer{Text: tt.in, Citations: cited}))
 			if !slices.EqualFunc(got, tt.want, func(a, b segment) bool {
-				return a.Text == b.Text && a.Tail == b.Tail && slices.Equal(a.Markers, b.Markers)
+				return a.Text == b.Text && a.Tail == b.Tail && a.Note == b.Note && slices.Equal(a.Markers, b.Markers)
 			}) {
 				t.Errorf("segments(%q) = %+v; want %+v", tt.in, got, tt.want)
 			}
@@ -225,5 +230,37 @@ func TestHighlight(t *testing.T) {
 				t.Errorf("highlight(%q, %q) = %+v; want %+v", tt.text, tt.quote, got, tt.want)
 			}
 		})
+	}
+}
+
+// footnotedAnswer is an extractive answer that quotes a sentence with the source's own
+// footnote "[1]", then cites it as [1]: only the second "[1]" is a citation.
+func footnotedAnswer(_ context.Context, q falaj.Question, onText func(string)) (falaj.Answer, error) {
+	p := falaj.Passage{ID: "qatar#3", Doc: "qatar", Title: "Qatar", Author: "A", Ordinal: 3,
+		Text: "During the boycott Oman remained neutral in 2017.[1] It kept its airspace open.[12]"}
+	text := "During the boycott Oman remained neutral in 2017.[1] It kept its airspace open.[12] [1]"
+	if onText != nil {
+		onText(text)
+	}
+	return falaj.Answer{ID: "fn1", Question: q.Text, Text: text, Answered: true, Status: falaj.StatusAnswered,
+		Answerer: falaj.AnswererExtractive, Citations: []falaj.Citation{{N: 1, Passage: p, Quote: "It kept its airspace open."}}}, nil
+}
+
+func TestPageSourceFootnotesAreNotCitations(t *testing.T) {
+	ts, _ := newTestServer(t, func(c *Config) { c.Answerer = answerFunc(footnotedAnswer) })
+	_, body := do(t, "GET", ts.URL+"/?q="+url.QueryEscape("What did Oman do during the boycott?"), "", "")
+	i := strings.Index(body, `<p class="answer-text">`)
+	if i < 0 {
+		t.Fatalf("no answer on the page:\n%s", body)
+	}
+	text := body[i : i+strings.Index(body[i:], "</p>")]
+	if n := strings.Count(text, `class="cite"`); n != 1 {
+		t.Errorf("the answer has %d citation links; want 1 (the source's own [1] is text):\n%s", n, text)
+	}
+	if n := strings.Count(text, `<span class="source-note"`); n != 2 {
+		t.Errorf("the answer has %d source notes; want 2, [1] and [12]:\n%s", n, text)
+	}
+	if !strings.Contains(text, `2017.<span class="source-note" title="Part of the source's text, not a citation">[1]</span>`) {
+		t.Errorf("the source's [1] is not shown as a note:\n%s", text)
 	}
 }

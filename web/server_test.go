@@ -47,11 +47,25 @@ func (r records) Handle(_ context.Context, rec slog.Record) error {
 func (r records) WithAttrs([]slog.Attr) slog.Handler { return r }
 func (r records) WithGroup(string) slog.Handler      { return r }
 
+// waitTimeout bounds waitFor, so a log line that never comes (or was dropped by a full
+// records channel) fails the test instead of hanging it. A failsafe, not a
+// synchronisation: tests wait on the channel.
+const waitTimeout = 10 * time.Second
+
+// waitFor returns once the server logs msg ("LEVEL message"), skipping other lines.
 func waitFor(t *testing.T, logs records, msg string) {
 	t.Helper()
-	for m := range logs {
-		if m == msg {
-			return
+	deadline := time.After(waitTimeout)
+	var seen []string
+	for {
+		select {
+		case m := <-logs:
+			if m == msg {
+				return
+			}
+			seen = append(seen, m)
+		case <-deadline:
+			t.Fatalf("no log line %q within %s; saw %q", msg, waitTimeout, seen)
 		}
 	}
 }

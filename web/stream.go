@@ -100,7 +100,7 @@ func (s *Server) streamQuestion(r *http.Request) (falaj.Question, error) {
 	if h := r.URL.Query().Get("history"); h != "" {
 		if err := json.Unmarshal([]byte(h), &history); err != nil {
 			return falaj.Question{}, &statusError{http.StatusBadRequest, falaj.Userf(err,
-				`The history parameter must be a JSON array like [{"question": "...", "answer": "..."}] (%v).`, err)}
+				`The history parameter must be a JSON array like [{"question": "...", "answer": "..."}]: %s.`, describeJSONError(err))}
 		}
 	}
 	return s.checkQuestion(r.URL.Query().Get("q"), history)

@@ -122,6 +122,7 @@ func TestStreamRefusesBadInput(t *testing.T) {
 		{"blank q", "GET", "/api/ask/stream?q=%20%0A", 400, "text was empty"},
 		{"long q", "GET", "/api/ask/stream?q=" + strings.Repeat("x", falaj.MaxQuestionRunes+1), 400, "the limit is 1000"},
 		{"bad history", "GET", "/api/ask/stream?q=why&history=%5B1%5D", 400, "history parameter must be a JSON array"},
+		{"history an object", "GET", "/api/ask/stream?q=why&history=%7B%7D", 400, `[{"question": "...", "answer": "..."}]: got object, not an array.`},
 		{"POST", "POST", "/api/ask/stream?q=why", 405, "use GET, HEAD"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,8 +130,12 @@ func TestStreamRefusesBadInput(t *testing.T) {
 			if res.StatusCode != tt.status || !strings.HasPrefix(res.Header.Get("Content-Type"), jsonType) {
 				t.Fatalf("%s %.50s = %d %s; want %d JSON", tt.method, tt.path, res.StatusCode, res.Header.Get("Content-Type"), tt.status)
 			}
-			if e := decode[errorJSON](t, body); !strings.Contains(e.Error, tt.want) {
+			e := decode[errorJSON](t, body)
+			if !strings.Contains(e.Error, tt.want) {
 				t.Errorf("error %q; want it to contain %q", e.Error, tt.want)
+			}
+			if strings.Contains(e.Error, "falaj.") || strings.Contains(e.Error, "Go value") {
+				t.Errorf("error %q shows Go's names for types", e.Error)
 			}
 		})
 	}

@@ -11,8 +11,9 @@ import (
 )
 
 // maxHistory bounds the turns a chat keeps for follow-ups: enough for "and what did Iran
-// want?", small enough that an old topic does not steer retrieval.
-const maxHistory = 4
+// want?", small enough that an old topic does not steer retrieval; never more than the
+// Engine keeps.
+const maxHistory = min(4, falaj.MaxHistoryTurns)
 
 func runChat(ctx context.Context, a *app, args []string) error {
 	fs := a.flagSet("chat", "chat [flags]")
@@ -38,20 +39,29 @@ func runChat(ctx context.Context, a *app, args []string) error {
 	for {
 		fmt.Fprint(a.stdout, "\n> ")
 		var (
-			raw string
-			ok  bool
+			in inputLine
+			ok bool
 		)
 		select {
 		case <-ctx.Done(): // Ctrl-C at the prompt
 			fmt.Fprintln(a.stdout)
 			return nil
-		case raw, ok = <-lines:
+		case in, ok = <-lines:
 		}
 		if !ok {
 			fmt.Fprintln(a.stdout)
 			return nil
 		}
-		line := strings.TrimSpace(raw)
+		if in.err != nil {
+			fmt.Fprintln(a.stdout)
+			return fmt.Errorf("read chat input: %w", in.err)
+		}
+		if in.tooLong > 0 {
+			fmt.Fprintf(a.stdout, "That line was %d bytes, over the %d-byte limit, so it was skipped. A question is at most %d characters; please ask again.\n",
+				in.tooLong, maxLineBytes, falaj.MaxQuestionRunes)
+			continue
+		}
+		line := strings.TrimSpace(in.text)
 		switch line {
 		case "":
 			continue
@@ -105,21 +115,69 @@ func runChat(ctx context.Context, a *app, args []string) error {
 	}
 }
 
+// maxLineBytes bounds one line of chat input. A longer line (a paste gone wrong, a file
+// piped in) is reported and skipped; the session goes on.
+const maxLineBytes = 1 << 20
+
+// inputLine is one line of chat input, or why there is none.
+type inputLine struct {
+	text    string
+	tooLong int   // > 0: the line had this many bytes, over maxLineBytes, and was dropped
+	err     error // reading failed (not the end of input); nothing more follows
+}
+
 // readLines sends the lines of r until it ends or ctx is done. The reading goroutine
 // blocks in Read on a terminal; it ends with the process, which is what a chat wants.
-func readLines(ctx context.Context, r io.Reader) <-chan string {
-	ch := make(chan string)
+func readLines(ctx context.Context, r io.Reader) <-chan inputLine {
+	ch := make(chan inputLine)
 	go func() {
 		defer close(ch)
-		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 64*1024), 1<<20)
-		for sc.Scan() {
+		br := bufio.NewReaderSize(r, 64*1024)
+		for {
+			l, err := readLine(br, maxLineBytes)
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				l = inputLine{err: err}
+			}
 			select {
-			case ch <- sc.Text():
+			case ch <- l:
 			case <-ctx.Done():
+				return
+			}
+			if err != nil {
 				return
 			}
 		}
 	}()
 	return ch
+}
+
+// readLine reads one line, without its "\n" or "\r\n". A line longer than max bytes is
+// read to its end and dropped: its size is in tooLong. The last line may lack a "\n";
+// io.EOF means there was no line left.
+func readLine(br *bufio.Reader, max int) (inputLine, error) {
+	var buf []byte
+	size := 0
+	for {
+		frag, err := br.ReadSlice('\n')
+		size += len(frag)
+		if size <= max+2 { // room for "\r\n"
+			buf = append(buf, frag...)
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err == io.EOF && size > 0:
+		case err != nil:
+			return inputLine{}, err
+		}
+		break
+	}
+	line := strings.TrimSuffix(strings.TrimSuffix(string(buf), "\n"), "\r")
+	if size > max+2 || len(line) > max {
+		return inputLine{tooLong: size}, nil
+	}
+	return inputLine{text: line}, nil
 }

@@ -153,11 +153,15 @@ type common struct {
 	promptsDir string     // FALAJ_PROMPTS_DIR: folder of .tmpl files replacing the embedded ones
 	llm        llm.Config // the rest of the LLM settings, from the environment only
 	arabicDict string     // FALAJ_ARABIC_DICT: FreeDict ara-eng files (path prefix); "": where Debian installs them
+
+	flags    *flag.FlagSet // where the flags above were registered, to name a value's source
+	settings settings
 }
 
 // register adds the common flags to fs, defaulting to the settings' values. defLevel is
 // the command's log level when FALAJ_LOG_LEVEL is unset.
 func (c *common) register(fs *flag.FlagSet, s settings, defLevel string) error {
+	c.flags, c.settings = fs, s
 	k, err := s.integer("FALAJ_K", 5)
 	if err != nil {
 		return err
@@ -205,11 +209,33 @@ func (c *common) readLLM(s settings) error {
 func (c *common) check() error {
 	switch {
 	case c.k < 1 || c.k > 50:
-		return &usageError{msg: fmt.Sprintf("-k %d: give a number of passages from 1 to 50", c.k)}
+		return &usageError{msg: fmt.Sprintf("%s: give a number of passages from 1 to 50", source(c.flags, c.settings, "k", "FALAJ_K", c.k))}
 	case c.chunkSize != 0 && (c.chunkSize < 200 || c.chunkSize > 5000):
-		return &usageError{msg: fmt.Sprintf("--chunk-size %d: give 200 to 5000 characters, or 0 for the default", c.chunkSize)}
+		return &usageError{msg: fmt.Sprintf("%s: give 200 to 5000 characters, or 0 for the default",
+			source(c.flags, c.settings, "chunk-size", "FALAJ_CHUNK_SIZE", c.chunkSize))}
 	}
 	return nil
+}
+
+// source names where a setting's value came from, for a message about it: "--k 0" when
+// the flag was given, else "FALAJ_K=0 in the environment" or "FALAJ_K=0 in .env" (the
+// settings file FALAJ_ENV_FILE names). fs may be nil when the value has no flag.
+func source(fs *flag.FlagSet, s settings, flagName, envName string, value any) string {
+	given := false
+	if fs != nil {
+		fs.Visit(func(f *flag.Flag) { given = given || f.Name == flagName })
+	}
+	switch _, inEnv := s.env(envName); {
+	case given:
+		return fmt.Sprintf("--%s %v", flagName, value)
+	case inEnv:
+		return fmt.Sprintf("%s=%v in the environment", envName, value)
+	}
+	file := ".env"
+	if f, ok := s.env("FALAJ_ENV_FILE"); ok && f != "" {
+		file = f
+	}
+	return fmt.Sprintf("%s=%v in %s", envName, value, file)
 }
 
 // snapshotDir resolves the index folder: "off" is memory only, "" the user cache dir.

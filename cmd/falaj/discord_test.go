@@ -34,7 +34,8 @@ func TestDiscordSettings(t *testing.T) {
 	}{
 		{"no token", nil, nil, 1, "DISCORD_TOKEN is not set"},
 		{"negative rate", []string{"DISCORD_TOKEN", "x"}, []string{"--rate", "-1"}, 2, "--rate -1"},
-		{"negative max-concurrent", []string{"DISCORD_TOKEN", "x", "FALAJ_MAX_CONCURRENT", "-2"}, nil, 2, "--max-concurrent -2"},
+		{"negative max-concurrent", []string{"DISCORD_TOKEN", "x", "FALAJ_MAX_CONCURRENT", "-2"}, nil, 2, "FALAJ_MAX_CONCURRENT=-2 in the environment: give how many"},
+		{"negative max-per-user", []string{"DISCORD_TOKEN", "x"}, []string{"--max-per-user", "-1"}, 2, "--max-per-user -1: give how many answers one person"},
 		{"bad mention-free", []string{"DISCORD_TOKEN", "x", "FALAJ_MENTION_FREE", "maybe"}, nil, 2, "FALAJ_MENTION_FREE"},
 		{"bad api url", []string{"DISCORD_TOKEN", "x", "FALAJ_INDEX_DIR", "off"}, []string{"--api-url", "ftp://x"}, 1, "DISCORD_API_URL"},
 		{"rejected token", []string{"DISCORD_TOKEN", "sekrit", "DISCORD_API_URL", srv.URL, "FALAJ_INDEX_DIR", "off"}, nil, 1, "rejected DISCORD_TOKEN"},
@@ -73,5 +74,70 @@ func TestFeedbackSummary(t *testing.T) {
 	_, stderr, code = runCLI(t, env(), "", "feedback", filepath.Join(t.TempDir(), "none.jsonl"))
 	if code != 1 || !strings.Contains(stderr, "No feedback yet") {
 		t.Errorf("falaj feedback on a missing file: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestFeedbackDefaultsToTheStateDir(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		env  []string
+		want string
+	}{
+		{"XDG_STATE_HOME", []string{"XDG_STATE_HOME", "/xdg/state", "HOME", "/home/u"}, "/xdg/state/falaj/feedback.jsonl"},
+		{"HOME", []string{"HOME", "/home/u"}, "/home/u/.local/state/falaj/feedback.jsonl"},
+		{"a relative XDG_STATE_HOME is ignored", []string{"XDG_STATE_HOME", "state", "HOME", "/home/u"}, "/home/u/.local/state/falaj/feedback.jsonl"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			want := filepath.FromSlash(tt.want)
+			if got := defaultFeedbackPath(settings{env: env(tt.env...)}); got != want {
+				t.Errorf("defaultFeedbackPath = %q; want %q", got, want)
+			}
+			// `falaj feedback` reads the same default, never the working directory.
+			_, stderr, code := runCLI(t, env(tt.env...), "", "feedback")
+			if code != 1 || !strings.Contains(stderr, "No feedback yet: "+want+" does not exist") {
+				t.Errorf("falaj feedback with %v: exit %d, stderr %q; want it to look for %s", tt.env, code, stderr, want)
+			}
+		})
+	}
+}
+
+func TestGitIgnoresFeedbackFiles(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", ".gitignore"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var patterns []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") && !strings.HasPrefix(l, "!") && !strings.Contains(l, "/") {
+			patterns = append(patterns, l)
+		}
+	}
+	// The names FALAJ_FEEDBACK has had and the docs suggest, with the salt beside each.
+	for _, name := range []string{"falaj-feedback.jsonl", "feedback.jsonl", "feedback-test.jsonl"} {
+		for _, f := range []string{name, name + ".salt"} {
+			ignored := false
+			for _, p := range patterns {
+				if ok, _ := filepath.Match(p, f); ok {
+					ignored = true
+				}
+			}
+			if !ignored {
+				t.Errorf(".gitignore does not ignore %s (patterns %q)", f, patterns)
+			}
+		}
+	}
+}
+
+func TestFeedbackOnADamagedFileListsAFewLines(t *testing.T) {
+	// A file damaged throughout (here: a log written over it) names the count and the
+	// first few line numbers, not every one.
+	path := filepath.Join(t.TempDir(), "fb.jsonl")
+	vote := `{"time":"2026-01-01T00:00:00Z","answer_id":"a1","question":"Why is Oman trusted?","vote":"up","user":"h1"}` + "\n"
+	if err := os.WriteFile(path, []byte(vote+strings.Repeat("not json\n", 11463)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := runCLI(t, env("FALAJ_FEEDBACK", path), "", "feedback")
+	if code != 0 || !strings.Contains(stdout, "skipped 11463 damaged lines (lines 2, 3, 4, 5, 6, …)\n") || len(stdout) > 500 {
+		t.Errorf("falaj feedback on a damaged file: exit %d\nstdout (%d bytes):\n%.1000s\nstderr:\n%s", code, len(stdout), stdout, stderr)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"path/filepath"
+	"reflect"
+	"strings"
 
 	"github.com/falaj-bot/falaj"
 	"github.com/falaj-bot/falaj/eval"
@@ -64,10 +66,15 @@ arabic.jsonl (from --eval-dir) and debian-faq, skipping what is not there.`)
 	var sets []eval.Set
 	for _, spec := range specs {
 		s, err := eval.LoadSet(spec)
+		var le *eval.LineError
 		switch {
 		case err != nil && optional && (errors.Is(err, fs.ErrNotExist) || errors.Is(err, eval.ErrNoDebianFAQ)):
 			fmt.Fprintf(a.stderr, "falaj eval: skipping %s: %v\n", spec, err)
 			continue
+		case errors.As(err, &le):
+			return falaj.Userf(err, "Line %d of the question set %s cannot be used: %s. Each line is one JSON object, such as "+
+				`{"question": "When was the QCG launched?", "expect_any": ["January 2016"], "answerable": true}.`,
+				le.Line, spec, jsonProblem(le.Err))
 		case err != nil:
 			return falaj.Userf(err, "Cannot load the question set: %v. A set is FILE, FILE#odd, FILE#even, FILE@DIR or debian-faq; see falaj eval --help.", err)
 		}
@@ -131,4 +138,56 @@ func (a *app) openSetIndex(ctx context.Context, c *common, log *slog.Logger, cor
 		return nil, fmt.Errorf("open index of %s: %w", name, err)
 	}
 	return ix, nil
+}
+
+// jsonProblem says what is wrong with a JSON value in words for people, without Go's
+// type names: "expect_any should be a list, not a string".
+func jsonProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		what := "the line"
+		if te.Field != "" {
+			what = te.Field
+		}
+		return fmt.Sprintf("%s should be %s, not %s", what, jsonKind(te.Type), article(te.Value))
+	case errors.As(err, &se):
+		return fmt.Sprintf("it is not JSON (%s, at byte %d)", strings.TrimPrefix(se.Error(), "json: "), se.Offset)
+	}
+	return err.Error()
+}
+
+// jsonKind names the JSON kind that decodes into t.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8,
+		reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return "another kind of value"
+}
+
+// article names a JSON kind as encoding/json reports it ("string", "object", "array",
+// "bool", "number", "number 1.5") for people: "a string", "a list".
+func article(kind string) string {
+	switch {
+	case kind == "array":
+		return "a list"
+	case kind == "bool":
+		return "true or false"
+	case kind == "object":
+		return "an object"
+	case strings.HasPrefix(kind, "number"):
+		return "a number"
+	}
+	return "a " + kind
 }

@@ -14,7 +14,7 @@ import (
 // runFeedback summarises the 👍/👎 clicks the Discord bot stored.
 func runFeedback(ctx context.Context, a *app, args []string) error {
 	flags := a.flagSet("feedback", "feedback [flags] [file]")
-	path := flags.String("feedback", a.settings.str("FALAJ_FEEDBACK", defaultFeedbackPath), "JSON Lines file the bot stores clicks in (env FALAJ_FEEDBACK)")
+	path := flags.String("feedback", a.settings.str("FALAJ_FEEDBACK", defaultFeedbackPath(a.settings)), "JSON Lines file the bot stores clicks in (env FALAJ_FEEDBACK; default: the user's state dir)")
 	if err := parse(flags, args); err != nil {
 		return err
 	}

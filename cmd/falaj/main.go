@@ -15,14 +15,31 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// Ctrl-C (SIGINT) and SIGTERM both stop a command; only Ctrl-C makes the exit
+	// status 130, since a service manager's SIGTERM asks for a normal stop.
+	interrupted, stopInt := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stopTerm := signal.NotifyContext(interrupted, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.LookupEnv)
-	stop()
-	os.Exit(exitCode(err, os.Stderr))
+	stopTerm()
+	wasInterrupted := interrupted.Err() != nil
+	stopInt()
+	os.Exit(exitStatus(err, wasInterrupted, os.Stderr))
+}
+
+// exitStatus is exitCode for a command that Ctrl-C may have stopped (interrupted): a
+// server (serve, discord) or chat that stopped cleanly returns nil, and still exits
+// 130, as README says.
+func exitStatus(err error, interrupted bool, stderr io.Writer) int {
+	if err == nil && interrupted {
+		fmt.Fprintln(stderr, "falaj: interrupted")
+		return 130
+	}
+	return exitCode(err, stderr)
 }
 
 // exitCode prints err for people and returns the exit status: 0 on success (declining is
-// an answer), 2 on bad usage, 1 on any other error.
+// an answer), 2 on bad usage (an empty question included), 130 when cancelled, 1 on any
+// other error.
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return 0
@@ -37,6 +54,10 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	if errors.Is(err, errHelp) {
 		return 0
+	}
+	if errors.Is(err, falaj.ErrEmptyQuestion) {
+		fmt.Fprintln(stderr, "falaj:", falaj.UserMessage(err))
+		return 2
 	}
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintln(stderr, "falaj: interrupted")

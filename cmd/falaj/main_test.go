@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -176,7 +177,8 @@ func TestBadInput(t *testing.T) {
 		wantCode int
 		wantErr  string
 	}{
-		{"empty question", []string{"ask", "   "}, "", 1, "empty"},
+		{"empty question", []string{"ask", "   "}, "", 2, "empty"},
+		{"empty question on stdin", []string{"ask", "-"}, " \n", 2, "empty"},
 		{"no question", []string{"ask"}, "", 2, "no question given"},
 		{"k out of range", []string{"ask", "-k", "0", "Why Oman?"}, "", 2, "1 to 50"},
 		{"chunk size out of range", []string{"ask", "--chunk-size", "5", "Why Oman?"}, "", 2, "200 to 5000"},
@@ -343,5 +345,83 @@ func TestSettingsFileErrors(t *testing.T) {
 	_, errOut, code = runCLI(t, env("FALAJ_ENV_FILE", bad), "", "ask", "Why Oman?")
 	if code != 1 || !strings.Contains(errOut, ":2: want KEY=VALUE") {
 		t.Errorf("a malformed .env: exit %d, stderr %q; want the file and line named", code, errOut)
+	}
+}
+
+func TestSettingErrorsNameTheirSource(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		env  []string
+		args []string
+		want string
+	}{
+		{"flag", nil, []string{"ask", "-k", "0", "Why Oman?"}, "--k 0: give a number of passages from 1 to 50"},
+		{"environment", []string{"FALAJ_K", "0"}, []string{"ask", "Why Oman?"}, "FALAJ_K=0 in the environment: give a number"},
+		{"the flag wins over the environment", []string{"FALAJ_K", "7"}, []string{"ask", "-k", "99", "Why Oman?"}, "--k 99:"},
+		{"chunk size", []string{"FALAJ_CHUNK_SIZE", "5"}, []string{"ask", "Why Oman?"}, "FALAJ_CHUNK_SIZE=5 in the environment: give 200 to 5000"},
+		{"web rate", []string{"FALAJ_WEB_RATE", "0"}, []string{"serve"}, "FALAJ_WEB_RATE=0 in the environment would refuse every question"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, errOut, code := runCLI(t, env(append([]string{"FALAJ_INDEX_DIR", "off"}, tt.env...)...), "", tt.args...)
+			if code != 2 || !strings.Contains(errOut, tt.want) {
+				t.Errorf("falaj %q with %q: exit %d, stderr %q; want 2 and %q", tt.args, tt.env, code, errOut, tt.want)
+			}
+		})
+	}
+	// A value from the settings file is named with the file.
+	file := filepath.Join(t.TempDir(), "falaj.env")
+	if err := os.WriteFile(file, []byte("FALAJ_K=0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, _ := runCLI(t, env("FALAJ_ENV_FILE", file, "FALAJ_INDEX_DIR", "off"), "", "ask", "Why Oman?")
+	if want := "FALAJ_K=0 in " + file; !strings.Contains(errOut, want) {
+		t.Errorf("FALAJ_K=0 in a settings file: stderr %q; want %q", errOut, want)
+	}
+}
+
+func TestInterruptedExitStatus(t *testing.T) {
+	for _, tt := range []struct {
+		name        string
+		err         error
+		interrupted bool
+		want        int
+	}{
+		{"a server stopped by Ctrl-C", nil, true, 130},
+		{"a server stopped by SIGTERM", nil, false, 0},
+		{"an answer cancelled by Ctrl-C", context.Canceled, true, 130},
+		{"bad usage stays bad usage", &usageError{msg: "x"}, true, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := exitStatus(tt.err, tt.interrupted, io.Discard); got != tt.want {
+				t.Errorf("exitStatus(%v, interrupted %v) = %d; want %d", tt.err, tt.interrupted, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestEvalNamesTheBadLine(t *testing.T) {
+	for _, tt := range []struct {
+		name, set, want string
+	}{
+		{"not JSON", `{"question":"q","expect_any":["x"],"answerable":true}` + "\n{oops\n",
+			"Line 2 of the question set %s cannot be used: it is not JSON (invalid character 'o' looking for beginning of object key string, at byte 2)."},
+		{"wrong kind", `{"question":"q","expect_any":"x","answerable":true}`,
+			"Line 1 of the question set %s cannot be used: expect_any should be a list, not a string."},
+		{"no question", "\n\n" + `{"expect_any":["x"]}`,
+			"Line 3 of the question set %s cannot be used: no question."},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "set.jsonl")
+			if err := os.WriteFile(path, []byte(tt.set), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, errOut, code := runCLI(t, env("FALAJ_INDEX_DIR", "off"), "", "eval", "--questions", path)
+			if want := fmt.Sprintf(tt.want, path); code != 1 || !strings.Contains(errOut, want) {
+				t.Errorf("falaj eval on %q: exit %d, stderr %q; want %q", tt.set, code, errOut, want)
+			}
+			if strings.Contains(errOut, "not valid JSON Lines.\n") || strings.Contains(errOut, "[]string") {
+				t.Errorf("stderr %q hides the line or shows a Go type", errOut)
+			}
+		})
 	}
 }

@@ -34,7 +34,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 		return &usageError{msg: fmt.Sprintf("serve takes no arguments, got %q", fs.Args()), help: "Run 'falaj serve --help' for usage."}
 	}
 	if rate == 0 {
-		return &usageError{msg: "--rate 0 would refuse every question; give a positive rate, or a negative one for no limit"}
+		return &usageError{msg: source(fs, a.settings, "rate", "FALAJ_WEB_RATE", rate) + " would refuse every question; give a positive rate, or a negative one for no limit"}
 	}
 	w, err := a.wire(ctx, &c)
 	if err != nil {

@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -79,5 +82,32 @@ func TestServeUsage(t *testing.T) {
 	_, stderr, code := runCLI(t, env(), "", "serve", "--addr", "127.0.0.1:notaport", "--index-dir", "off")
 	if code != 1 || !strings.Contains(stderr, "Pick another address with --addr") {
 		t.Errorf("falaj serve --addr 127.0.0.1:notaport: exit %d\n%s", code, stderr)
+	}
+}
+
+func TestServeExitsWith130OnCtrlC(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGINT to send on Windows")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(binary(t), "serve", "--addr", "127.0.0.1:0", "--index-dir", "off")
+	cmd.Env = []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "FALAJ_ENV_FILE=" + os.DevNull}
+	cmd.Dir = dir
+	stderr := &urlWriter{urls: make(chan string, 1)}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-stderr.urls:
+	case err := <-done:
+		t.Fatalf("serve ended before serving: %v\n%s", err, stderr.buf.String())
+	}
+	cmd.Process.Signal(os.Interrupt)
+	err := <-done
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("falaj serve after Ctrl-C: exit %d (%v); want 130, as README says\n%s", code, err, stderr.buf.String())
 	}
 }

@@ -206,7 +206,7 @@
         para.lang = 'en';
         para.dir = 'ltr';
       }
-      appendWithMarkers(para, text, byN);
+      appendWithMarkers(para, text, a.citations, byN);
       article.append(para);
       if (a.note) article.append(el('p', 'note', a.note));
       if (a.citations.length) {
@@ -233,35 +233,80 @@
       return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
     }
 
-    // appendWithMarkers appends text to parent with each cited [n] (or [n, m]) as a button.
-    // Adjacent markers and the punctuation right after them share a span that does not
-    // wrap, so a line never starts with the "." of "states [1].".
-    function appendWithMarkers(parent, text, byN) {
+    // citationMarkers finds the citation markers of an answer as falaj.CitationMarkers
+    // does (footnote.go): a bracket whose numbers are all cited, unless it and up to 32
+    // characters before it (not reaching back past the previous citation and the
+    // punctuation after it) appear in a
+    // cited passage, white space folded: the source's own footnote, copied with a sentence.
+    function citationMarkers(text, citations, byN) {
+      const fold = (s) => s.replace(/\s+/g, ' ');
+      const passages = citations.filter((c) => c.text && c.text.includes('[')).map((c) => fold(c.text));
       const re = /\[(\d+(?:\s*,\s*\d+)*)\]/g;
-      let last = 0;
-      let group = null;
-      let grouped = false; // group ends with punctuation: a new marker starts a new group
+      const out = [];
+      let after = 0;
       let m;
       while ((m = re.exec(text)) !== null) {
         const ns = m[1].split(',').map((s) => Number(s.trim()));
         if (!ns.every((n) => byN.has(n))) continue;
-        if (!group || grouped || m.index !== last) {
-          parent.append(text.slice(last, m.index));
+        const start = m.index;
+        const end = re.lastIndex;
+        let from = start;
+        for (let k = 0; k < 32 && from > after; k++) {
+          from--;
+          const c = text.charCodeAt(from);
+          if (c >= 0xdc00 && c <= 0xdfff && from > after) from--; // the pair is one character
+        }
+        if (passages.length && /[\p{L}\p{N}]/u.test(text.slice(from, start))) {
+          const needle = fold(text.slice(from, end)).trimStart();
+          if (passages.some((p) => p.includes(needle))) continue;
+        }
+        out.push({ start, end, ns });
+        after = end + /^[.,;:!?)\]»”’\s]*/.exec(text.slice(end))[0].length;
+      }
+      return out;
+    }
+
+    // appendText appends text to parent, with each bracket that looks like a marker but is
+    // none (a number no citation has, the source's own footnote) as a muted note.
+    function appendText(parent, text) {
+      const re = /\[\d+(?:\s*,\s*\d+)*\]/g;
+      let last = 0;
+      let m;
+      while ((m = re.exec(text)) !== null) {
+        parent.append(text.slice(last, m.index));
+        const note = el('span', 'source-note', m[0]);
+        note.title = "Part of the source's text, not a citation";
+        parent.append(note);
+        last = re.lastIndex;
+      }
+      parent.append(text.slice(last));
+    }
+
+    // appendWithMarkers appends text to parent with each citation marker (citationMarkers)
+    // as a button. Adjacent markers and the punctuation right after them share a span that
+    // does not wrap, so a line never starts with the "." of "states [1].".
+    function appendWithMarkers(parent, text, citations, byN) {
+      let last = 0;
+      let group = null;
+      let grouped = false; // group ends with punctuation: a new marker starts a new group
+      for (const m of citationMarkers(text, citations, byN)) {
+        if (m.start < last) continue;
+        if (!group || grouped || m.start !== last) {
+          appendText(parent, text.slice(last, m.start));
           group = el('span', 'cites');
           grouped = false;
           parent.append(group);
         }
-        for (const n of ns) group.append(citeButton(byN.get(n)));
-        last = re.lastIndex;
+        for (const n of m.ns) group.append(citeButton(byN.get(n)));
+        last = m.end;
         const tail = /^[.,;:!?)\]»”’]+/.exec(text.slice(last));
         if (tail) {
           group.append(tail[0]);
           grouped = true;
           last += tail[0].length;
-          re.lastIndex = last;
         }
       }
-      parent.append(text.slice(last));
+      appendText(parent, text.slice(last));
     }
 
     // citationItem is one entry of the list of cited passages; its title opens the passage.

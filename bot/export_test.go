@@ -1,0 +1,4 @@
+package bot
+
+// DefaultMaxPerUser is defaultMaxPerUser, for the external tests.
+const DefaultMaxPerUser = defaultMaxPerUser
