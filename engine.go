@@ -60,6 +60,15 @@ const DefaultK = 5
 // two-part questions fall just under it; see docs/RETRIEVAL.md.
 const DefaultMinConfidence = 0.45
 
+// DefaultOffTopicConfidence is the SearchResult.Confidence below which the Engine declines
+// without asking the model, when a Generator is set and EngineConfig.OffTopicConfidence is
+// 0. It is lower than DefaultMinConfidence on purpose: with a model, the pre-model gate
+// only stops what is clearly off-topic (off-topic probes of the public set score ≤ 0.33,
+// questions nobody tuned for often fall between the two gates) and the model's
+// NOT_IN_SOURCES and the citation check decide the rest. Provisional: to be tuned on the
+// tuning half of the dev set (docs/RETRIEVAL.md).
+const DefaultOffTopicConfidence = 0.2
+
 // EngineConfig configures an Engine. Only Searcher is required.
 type EngineConfig struct {
 	Searcher  Searcher  // required: where passages come from
@@ -71,7 +80,12 @@ type EngineConfig struct {
 	// MinConfidence is the SearchResult.Confidence below which the Engine declines without
 	// composing an answer. 0: DefaultMinConfidence; negative: never decline on confidence.
 	MinConfidence float64
-	Logger        *slog.Logger // nil: discard
+	// OffTopicConfidence is the SearchResult.Confidence below which the Engine declines
+	// without asking the Generator; used only when a Generator is set, in place of
+	// MinConfidence (which still decides the extractive fallback and whether a model's
+	// refusal lists related passages). 0: DefaultOffTopicConfidence; negative: always ask.
+	OffTopicConfidence float64
+	Logger             *slog.Logger // nil: discard
 }
 
 // Engine answers questions from a Searcher's passages: with a Generator (LLM) when one is
@@ -82,9 +96,10 @@ type Engine struct {
 	gen     Generator
 	rewrite Rewriter
 	prompts *prompts.Set
-	k       int
-	minConf float64
-	log     *slog.Logger
+	k        int
+	minConf  float64
+	offTopic float64
+	log      *slog.Logger
 }
 
 var _ Answerer = (*Engine)(nil)
@@ -100,8 +115,9 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 		rewrite: cfg.Rewriter,
 		prompts: cfg.Prompts,
 		k:       cfg.K,
-		minConf: cfg.MinConfidence,
-		log:     cfg.Logger,
+		minConf:  cfg.MinConfidence,
+		offTopic: cfg.OffTopicConfidence,
+		log:      cfg.Logger,
 	}
 	if e.prompts == nil {
 		e.prompts = prompts.Default()
@@ -111,6 +127,9 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	}
 	if e.minConf == 0 {
 		e.minConf = DefaultMinConfidence
+	}
+	if e.offTopic == 0 {
+		e.offTopic = DefaultOffTopicConfidence
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
@@ -156,22 +175,33 @@ func (e *Engine) Answer(ctx context.Context, q Question, onText func(string)) (A
 		}
 	}
 	t = time.Now()
+	onTopic := e.minConf <= 0 || res.Confidence >= e.minConf
 	switch {
-	case e.minConf > 0 && res.Confidence < e.minConf:
-		e.decline(&a)
-	case e.gen != nil && modelErr != nil:
-		e.extract(q, query, res.Passages, &a)
-		a.Note = modelNote(modelErr)
-	case e.gen != nil:
+	case e.gen == nil || modelErr != nil:
+		if onTopic {
+			e.extract(q, query, res.Passages, &a)
+		} else {
+			e.decline(&a)
+		}
+		if modelErr != nil {
+			a.Note = modelNote(modelErr)
+		}
+	case e.offTopic > 0 && res.Confidence < e.offTopic:
+		e.decline(&a) // clearly off-topic: the model is not asked
+	default:
 		gq := q
 		if rewritten {
 			gq.Text = query // the model answers the standalone question retrieval searched for
 		}
-		if err := e.generate(ctx, gq, query, res.Passages, stream, &a); err != nil {
+		if err := e.generate(ctx, gq, query, res.Passages, onTopic, stream, &a); err != nil {
 			return Answer{}, err
 		}
-	default:
-		e.extract(q, query, res.Passages, &a)
+	}
+	if a.Status == "" {
+		a.Status = StatusDeclined
+		if a.Answered {
+			a.Status = StatusAnswered
+		}
 	}
 	a.Timings.Generate = time.Since(t)
 	if stream != nil && !streamed && a.Answerer == AnswererExtractive {
@@ -179,7 +209,7 @@ func (e *Engine) Answer(ctx context.Context, q Question, onText func(string)) (A
 	}
 	a.Timings.Total = time.Since(start)
 	e.log.InfoContext(ctx, "answered", "answer_id", a.ID, "answerer", a.Answerer,
-		"answered", a.Answered, "citations", len(a.Citations), "confidence", res.Confidence,
+		"answered", a.Answered, "status", a.Status, "citations", len(a.Citations), "confidence", res.Confidence,
 		"took_ms", a.Timings.Total.Milliseconds())
 	e.log.DebugContext(ctx, "question", "answer_id", a.ID, "question", q.Text, "query", query)
 	return a, nil
@@ -196,7 +226,7 @@ func (e *Engine) query(ctx context.Context, q Question, a *Answer) (query string
 	}
 	if e.rewrite != nil {
 		t := time.Now()
-		mctx, cancel := modelContext(ctx)
+		mctx, cancel := stageContext(ctx, rewriteShare)
 		rq, err := e.rewrite.Rewrite(mctx, q)
 		cancel()
 		a.Timings.Rewrite = time.Since(t)
@@ -240,10 +270,25 @@ func boundHistory(h []Turn) []Turn {
 // answer (which takes about a millisecond) instead of a timeout.
 const fallbackReserve = 500 * time.Millisecond
 
+// rewriteShare is the part of a question's remaining time that rewriting a follow-up may
+// use. The front end's answer timeout is one budget for the whole question: rewriting
+// (a short, non-streamed reply) gets this share, then retrieval runs (its query embedding
+// bounded by the index's own timeout), and the answer gets all that is left but
+// fallbackReserve. So a slow rewrite leaves the answer time, and nothing outlasts the
+// front end's deadline. Each model call is also bounded by the llm client's own deadline.
+const rewriteShare = 0.3
+
 // modelContext returns ctx with a deadline fallbackReserve before ctx's own, if it has one.
 func modelContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return stageContext(ctx, 1)
+}
+
+// stageContext returns ctx with a deadline at share of the time left before ctx's own
+// deadline less fallbackReserve, if ctx has a deadline.
+func stageContext(ctx context.Context, share float64) (context.Context, context.CancelFunc) {
 	if dl, ok := ctx.Deadline(); ok {
-		return context.WithDeadline(ctx, dl.Add(-fallbackReserve))
+		left := time.Until(dl) - fallbackReserve
+		return context.WithDeadline(ctx, time.Now().Add(time.Duration(float64(left)*share)))
 	}
 	return context.WithCancel(ctx)
 }
@@ -259,43 +304,93 @@ func modelNote(err error) string {
 
 func (e *Engine) decline(a *Answer) {
 	a.Answered = false
+	a.Status = StatusDeclined
 	a.Text = e.prompts.Decline()
 	a.Citations = nil
 }
 
-// generate asks the Generator and checks its citations; any failure of the model falls
-// back to the extractive answer with a note saying why. Streamed text goes through a
-// CitationStream, so its markers are numbered as the final sources list. It returns an
-// error only when ctx ended: nobody is waiting for a fallback then.
-func (e *Engine) generate(ctx context.Context, q Question, query string, ps []Passage, onText func(string), a *Answer) error {
-	write := onText
-	var cs *CitationStream
-	if onText != nil {
-		cs = NewCitationStream(ps, onText)
-		write = cs.Write
+// related fills a with the answer to an on-topic question the model could not answer
+// from the passages: the passages as citations, for the person to read.
+func (e *Engine) related(a *Answer, ps []Passage) {
+	a.Answered = false
+	a.Status = StatusRelated
+	a.Citations = make([]Citation, len(ps))
+	for i, p := range ps {
+		a.Citations[i] = Citation{N: i + 1, Passage: p}
 	}
+	type doc struct {
+		Title string
+		Ns    []int // citation numbers of its passages
+	}
+	var docs []doc
+	for i, p := range ps {
+		title := strings.Join(strings.Fields(p.Title), " ")
+		if n := len(docs); n > 0 && docs[n-1].Title == title {
+			docs[n-1].Ns = append(docs[n-1].Ns, i+1)
+			continue
+		}
+		docs = append(docs, doc{title, []int{i + 1}})
+	}
+	txt, err := e.prompts.Render("notinsources.tmpl", docs)
+	if err != nil {
+		e.log.Error("render notinsources.tmpl", "err", err)
+		txt = "I can't answer that directly from my sources. These passages look related."
+	}
+	a.Text = txt
+}
+
+// Notes shown with an answer the model's reply did not give as it was.
+const (
+	noteUncited = "The model's answer cited no source, so this answer was extracted from the sources."
+	noteCut     = "The model's reply was too long and was cut after its last complete sentence."
+)
+
+// generate asks the Generator and checks its reply (CheckReply); any failure of the model
+// falls back to the extractive answer with a note saying why. Streamed text goes through
+// a CitationStream, so only checked sentences reach onText, their markers numbered as the
+// final sources list. onTopic says whether retrieval was confident (MinConfidence): then a
+// reply that cites nothing gives the extractive answer, and a refusal lists the passages
+// as related; otherwise both decline. It returns an error only when ctx ended: nobody is
+// waiting for a fallback then.
+func (e *Engine) generate(ctx context.Context, q Question, query string, ps []Passage, onTopic bool, onText func(string), a *Answer) error {
+	cs := NewCitationStream(ps, onText)
 	mctx, cancel := modelContext(ctx)
-	g, err := e.gen.Generate(mctx, q, ps, write)
+	g, err := e.gen.Generate(mctx, q, ps, cs.Write)
 	cancel()
 	if err != nil && ctx.Err() != nil { // the caller gave up: nobody waits for a fallback
 		return fmt.Errorf("answer: generate: %w", context.Cause(ctx))
 	}
 	if err != nil {
 		e.log.WarnContext(ctx, "llm unavailable; extractive answer", "answer_id", a.ID, "err", err)
-		e.extract(q, query, ps, a)
+		if onTopic {
+			e.extract(q, query, ps, a)
+		} else {
+			e.decline(a)
+		}
 		a.Note = modelNote(err)
 		return nil
 	}
+	res := cs.Flush()
+	if len(cs.c.raw) == 0 {
+		res = CheckReply(g.Text, ps) // a Generator that did not stream
+	}
+	e.log.DebugContext(ctx, "llm reply checked", "answer_id", a.ID, "outcome", res.Outcome, "cut", res.Cut, "reply", g.Text)
 	a.Answerer, a.Model = AnswererLLM, g.Model
-	clean, cited, answered := CheckCitations(g.Text, ps)
-	if !answered {
+	switch {
+	case res.Outcome == ReplyCited:
+		a.Text, a.Citations, a.Answered, a.Status = res.Text, res.Citations, true, StatusAnswered
+		if res.Cut {
+			a.Note = noteCut
+		}
+	case res.Outcome == ReplyRefused && onTopic:
+		e.related(a, ps)
+	case res.Outcome == ReplyUncited && onTopic:
+		e.log.WarnContext(ctx, "llm answer cited no source; extractive answer", "answer_id", a.ID, "model", g.Model)
+		e.extract(q, query, ps, a)
+		a.Note = noteUncited
+	default:
 		e.decline(a)
-		return nil
 	}
-	if cs != nil {
-		cs.Flush()
-	}
-	a.Text, a.Citations, a.Answered = clean, cited, true
 	return nil
 }
 
