@@ -23,6 +23,12 @@ var (
 	ErrStreamEnded   = errors.New("llm: stream ended before a finish reason")
 	ErrStreamBroken  = errors.New("llm: stream broke off")
 	ErrMalformedBody = errors.New("llm: malformed reply")
+	// ErrContextTooSmall: the prompt does not fit Config.ContextTokens even with one passage.
+	ErrContextTooSmall = errors.New("llm: prompt larger than the context window")
+	// ErrOnlyReasoning: the reply held reasoning (<think>) and no answer.
+	ErrOnlyReasoning = errors.New("llm: reply held only reasoning")
+	// ErrNotAQuestion: a follow-up rewrite that is not a standalone question.
+	ErrNotAQuestion = errors.New("llm: rewrite is not a question")
 )
 
 // deadlineError is the cause of a call that ran out of Config.Deadline.
@@ -77,6 +83,12 @@ func (c Config) reason(err error) string {
 		return "the reply was malformed"
 	case errors.Is(err, ErrEmptyReply):
 		return "the model returned an empty reply"
+	case errors.Is(err, ErrNotAQuestion):
+		return "the model's rewrite of the follow-up was not a question"
+	case errors.Is(err, ErrContextTooSmall):
+		return "the prompt does not fit the model's context (FALAJ_CONTEXT_TOKENS)"
+	case errors.Is(err, ErrOnlyReasoning):
+		return "the model returned only its reasoning, no answer"
 	case errors.Is(err, ErrTruncated):
 		return "the reply was cut at the token limit"
 	case errors.Is(err, ErrFiltered):
@@ -89,7 +101,7 @@ func (c Config) reason(err error) string {
 		return "the reply was malformed"
 	case errors.Is(err, openai.ErrReasoningModelMaxTokensDeprecated), errors.Is(err, openai.ErrO1MaxTokensDeprecated),
 		errors.Is(err, openai.ErrReasoningModelLimitationsOther), errors.Is(err, openai.ErrReasoningSamplingUnsupported):
-		return fmt.Sprintf("%s is a reasoning model, which Falaj does not support; use a chat model", c.ChatModel)
+		return fmt.Sprintf("%s is a reasoning model and the request did not suit it; set FALAJ_REASONING=on", c.ChatModel)
 	default:
 		return "the reply could not be read"
 	}
