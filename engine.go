@@ -92,10 +92,10 @@ type EngineConfig struct {
 // configured, otherwise, or when the LLM fails, with extractive answers built from the
 // passages' own sentences. It is safe for concurrent use.
 type Engine struct {
-	search  Searcher
-	gen     Generator
-	rewrite Rewriter
-	prompts *prompts.Set
+	search   Searcher
+	gen      Generator
+	rewrite  Rewriter
+	prompts  *prompts.Set
 	k        int
 	minConf  float64
 	offTopic float64
@@ -110,11 +110,11 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 		return nil, errors.New("new engine: no searcher")
 	}
 	e := &Engine{
-		search:  cfg.Searcher,
-		gen:     cfg.Generator,
-		rewrite: cfg.Rewriter,
-		prompts: cfg.Prompts,
-		k:       cfg.K,
+		search:   cfg.Searcher,
+		gen:      cfg.Generator,
+		rewrite:  cfg.Rewriter,
+		prompts:  cfg.Prompts,
+		k:        cfg.K,
 		minConf:  cfg.MinConfidence,
 		offTopic: cfg.OffTopicConfidence,
 		log:      cfg.Logger,
