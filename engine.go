@@ -80,26 +80,27 @@ type EngineConfig struct {
 	// MinConfidence is the SearchResult.Confidence below which the Engine declines without
 	// composing an answer. 0: DefaultMinConfidence; negative: never decline on confidence.
 	MinConfidence float64
+	Logger        *slog.Logger // nil: discard
+
 	// OffTopicConfidence is the SearchResult.Confidence below which the Engine declines
 	// without asking the Generator; used only when a Generator is set, in place of
 	// MinConfidence (which still decides the extractive fallback and whether a model's
 	// refusal lists related passages). 0: DefaultOffTopicConfidence; negative: always ask.
 	OffTopicConfidence float64
-	Logger             *slog.Logger // nil: discard
 }
 
 // Engine answers questions from a Searcher's passages: with a Generator (LLM) when one is
 // configured, otherwise, or when the LLM fails, with extractive answers built from the
 // passages' own sentences. It is safe for concurrent use.
 type Engine struct {
-	search   Searcher
-	gen      Generator
-	rewrite  Rewriter
-	prompts  *prompts.Set
-	k        int
-	minConf  float64
-	offTopic float64
-	log      *slog.Logger
+	search  Searcher
+	gen     Generator
+	rewrite Rewriter
+	prompts *prompts.Set
+	k       int
+	minConf float64
+	offConf float64
+	log     *slog.Logger
 }
 
 var _ Answerer = (*Engine)(nil)
@@ -110,14 +111,14 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 		return nil, errors.New("new engine: no searcher")
 	}
 	e := &Engine{
-		search:   cfg.Searcher,
-		gen:      cfg.Generator,
-		rewrite:  cfg.Rewriter,
-		prompts:  cfg.Prompts,
-		k:        cfg.K,
-		minConf:  cfg.MinConfidence,
-		offTopic: cfg.OffTopicConfidence,
-		log:      cfg.Logger,
+		search:  cfg.Searcher,
+		gen:     cfg.Generator,
+		rewrite: cfg.Rewriter,
+		prompts: cfg.Prompts,
+		k:       cfg.K,
+		minConf: cfg.MinConfidence,
+		offConf: cfg.OffTopicConfidence,
+		log:     cfg.Logger,
 	}
 	if e.prompts == nil {
 		e.prompts = prompts.Default()
@@ -128,8 +129,8 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	if e.minConf == 0 {
 		e.minConf = DefaultMinConfidence
 	}
-	if e.offTopic == 0 {
-		e.offTopic = DefaultOffTopicConfidence
+	if e.offConf == 0 {
+		e.offConf = DefaultOffTopicConfidence
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
@@ -186,7 +187,7 @@ func (e *Engine) Answer(ctx context.Context, q Question, onText func(string)) (A
 		if modelErr != nil {
 			a.Note = modelNote(modelErr)
 		}
-	case e.offTopic > 0 && res.Confidence < e.offTopic:
+	case e.offConf > 0 && res.Confidence < e.offConf:
 		e.decline(&a) // clearly off-topic: the model is not asked
 	default:
 		gq := q
