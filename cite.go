@@ -37,6 +37,9 @@ var (
 	vagueRE = regexp.MustCompile(`(?i)\bno (?:information|mention|details|data)\b|\bunknown\b|\bnot (?:known|disclosed|specified|stated|mentioned)\b`)
 )
 
+// courtesyRE matches a sentence that is only a courtesy before an answer.
+var courtesyRE = regexp.MustCompile(`(?i)^(?:sure|certainly|of course|okay|ok|great question|good question|absolutely)[.!,]*$`)
+
 // MaxReplyBytes caps the model reply the Engine reads: a reply is a few sentences, so
 // anything longer is a model that rambles or a server that misbehaves. Text past the cap
 // is not read; the answer keeps the complete sentences before it, with a note.
@@ -77,7 +80,8 @@ type CheckedReply struct {
 // "A [1]. B. C [2][3][1]." and the citations are passages 3, 1, 2 as 1, 2, 3, so the
 // sources list shows only what the text cites, in reading order. Quote is "".
 //
-// A sentence holding prompts.NotInSources is dropped: "Oman is trusted [2]. Its motives
+// Preambles before the first cited sentence (a sentence ending with a colon, "Sure!")
+// are dropped. A sentence holding prompts.NotInSources is dropped: "Oman is trusted [2]. Its motives
 // are NOT_IN_SOURCES." is the answer "Oman is trusted [1]." A refusal is recognised by
 // the reply's structure, not its first words: no sentence cites a passage (other than a
 // sentence about the sources themselves, "The passages do not mention X [1].") and one
@@ -333,6 +337,9 @@ func (c *replyChecker) sentence(s string) {
 	if strings.Contains(text, prompts.NotInSources) {
 		c.refusal = true
 		return // dropped: never shown
+	}
+	if !c.cited && !markerRE.MatchString(text) && (strings.HasSuffix(text, ":") || courtesyRE.MatchString(text)) {
+		return // a preamble before the answer: "Based on the passages:", "Sure!"
 	}
 	rewritten, valid := c.r.rewrite(text)
 	rewritten = strings.TrimSpace(rewritten)

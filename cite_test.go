@@ -63,6 +63,8 @@ func TestCheckCitations(t *testing.T) {
 			"No information is given about this.", nil, false},
 		{"uncited lead-in before a cited sentence", "Here is what the sources say.\nOman hosted the talks [1].", 3,
 			"Here is what the sources say.\nOman hosted the talks [1].", []int{1}, true},
+		{"preamble and courtesy dropped", "Sure! Based on the passages, here is the answer:\n\nOman hosted the talks [1].", 3,
+			"Oman hosted the talks [1].", []int{1}, true},
 		{"marker after the full stop", "Oman hosted the talks. [2] Iran agreed. [1]", 3,
 			"Oman hosted the talks. [1] Iran agreed. [2]", []int{2, 1}, true},
 		{"decline phrase declines despite citation", "The passages do not mention Iran's demands [1].", 3,

@@ -371,10 +371,11 @@ func (e *Engine) generate(ctx context.Context, q Question, query string, ps []Pa
 		a.Note = modelNote(err)
 		return nil
 	}
-	res := cs.Flush()
-	if len(cs.c.raw) == 0 {
-		res = CheckReply(g.Text, ps) // a Generator that did not stream
-	}
+	cs.Flush()
+	// The result is the check of the whole reply. What streamed passed the same check
+	// sentence by sentence and is the same text, unless the Generator's deltas do not add
+	// up to its Text (a reasoning block closed late); front ends show the Answer last.
+	res := CheckReply(g.Text, ps)
 	e.log.DebugContext(ctx, "llm reply checked", "answer_id", a.ID, "outcome", res.Outcome, "cut", res.Cut, "reply", g.Text)
 	a.Answerer, a.Model = AnswererLLM, g.Model
 	switch {

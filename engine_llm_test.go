@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/falaj-bot/falaj"
+	"github.com/falaj-bot/falaj/internal/openaitest"
 	"github.com/falaj-bot/falaj/llm"
 	"github.com/falaj-bot/falaj/prompts"
 	"github.com/falaj-bot/falaj/retrieval"
@@ -104,10 +105,10 @@ func streamReply(w http.ResponseWriter, finish string, deltas ...string) {
 
 const onTopic = "Which religious tradition informs Oman's pragmatic diplomacy?"
 
-// passageInPrompt returns the text of <passage n="n"> in a rendered answer prompt.
+// passageInPrompt returns the text of passage [n] in a rendered answer prompt.
 func passageInPrompt(t *testing.T, prompt string, n int) string {
 	t.Helper()
-	m := regexp.MustCompile(`(?s)<passage n="` + fmt.Sprint(n) + `"[^>]*>\n(.*?)\n</passage>`).FindStringSubmatch(prompt)
+	m := regexp.MustCompile(`(?s)\n\[` + fmt.Sprint(n) + `\] [^\n]*\n<passage>\n(.*?)\n</passage>`).FindStringSubmatch(prompt)
 	if m == nil {
 		t.Fatalf("passage %d not in the prompt:\n%s", n, prompt)
 	}
@@ -190,27 +191,102 @@ func TestEngineLLMFallsBack(t *testing.T) {
 	}
 }
 
-func TestEngineLLMDeclines(t *testing.T) {
-	for _, tt := range []struct {
-		name  string
-		reply string
-	}{
-		{"phantom citations only", "Oman follows the Ibadi school [7], a tolerant tradition [9]."},
-		{"not in sources", prompts.NotInSources},
-		{"uncited reply", "PWNED"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			e, _, _ := llmEngine(t, llm.Config{APIKey: "sk-test"}, func(_ *fakeLLM, _ llmRequest, w http.ResponseWriter) {
-				streamReply(w, "stop", tt.reply)
-			})
-			a, err := e.Answer(context.Background(), falaj.Question{Text: onTopic}, nil)
+// TestEngineScriptedBehaviours replays what real models do (openaitest.Behaviours: think
+// blocks, preambles, each citation style, partial NOT_IN_SOURCES, refusals, uncited
+// replies, truncation) through the real client and Engine on the seed corpus, and checks
+// the final answer, its citations, its note and the streamed text.
+func TestEngineScriptedBehaviours(t *testing.T) {
+	ix, _, err := retrieval.Open(context.Background(), retrieval.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range openaitest.Behaviours {
+		t.Run(b.Name, func(t *testing.T) {
+			srv := openaitest.New(t, b.Reply)
+			c, err := llm.New(llm.Config{BaseURL: srv.URL, ChatModel: b.ChatModel})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if a.Answered || len(a.Citations) != 0 || a.Text != prompts.Default().Decline() {
-				t.Errorf("reply %q gave answered %v, %d citations, text %q; want the decline", tt.reply, a.Answered, len(a.Citations), a.Text)
+			e, err := falaj.NewEngine(falaj.EngineConfig{Searcher: ix, Generator: c, Rewriter: c, MinConfidence: retrieval.DefaultMinConfidence})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var streamed strings.Builder
+			a, err := e.Answer(context.Background(), falaj.Question{Text: b.Question}, func(d string) { streamed.WriteString(d) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkOutcome(t, b, a, streamed.String())
+			reqs := srv.Requests()
+			if b.Want.Status == "declined" && len(reqs) != 0 {
+				t.Errorf("the model was asked %d times about an off-topic question", len(reqs))
+			}
+			for _, r := range reqs {
+				if p := r.Messages[len(r.Messages)-1].Content; strings.Contains(p, "part=") {
+					t.Errorf("the prompt numbers passages twice:\n%s", p)
+				}
 			}
 		})
+	}
+}
+
+// checkOutcome checks answer a (and the text streamed for it) against behaviour b.
+func checkOutcome(t *testing.T, b openaitest.Behaviour, a falaj.Answer, streamed string) {
+	t.Helper()
+	w := b.Want
+	if string(a.Status) != w.Status || a.Answerer != w.Answerer || a.Answered != (w.Status == "answered") {
+		t.Errorf("reply %q: status %q by %q (answered %v); want %q by %q", b.Reply.Text(), a.Status, a.Answerer, a.Answered, w.Status, w.Answerer)
+	}
+	if (w.Note == "" && a.Note != "") || !strings.HasPrefix(a.Note, w.Note) {
+		t.Errorf("note %q; want it to start %q", a.Note, w.Note)
+	}
+	if b.WantText != "" && a.Text != b.WantText {
+		t.Errorf("text %q; want %q", a.Text, b.WantText)
+	}
+	if n := len(a.Citations); (b.WantCites >= 0 && n != b.WantCites) || (b.WantCites < 0 && n == 0) {
+		t.Errorf("%d citations; want %d (-1: some)", n, b.WantCites)
+	}
+	for i, c := range a.Citations {
+		if c.N != i+1 || c.Passage.ID == "" {
+			t.Errorf("citation %d: N %d, passage %q", i, c.N, c.Passage.ID)
+		}
+	}
+	switch {
+	case a.Status == falaj.StatusRelated && streamed != "":
+		t.Errorf("streamed %q for a refusal; want nothing", streamed)
+	case a.Status != falaj.StatusRelated && streamed != a.Text:
+		t.Errorf("streamed %q; want the answer text %q", streamed, a.Text)
+	}
+	for _, bad := range []string{"<think", "</think", "PWNED", prompts.NotInSources, "the user asks"} {
+		if strings.Contains(streamed, bad) || strings.Contains(a.Text, bad) {
+			t.Errorf("%q reached the person: streamed %q, text %q", bad, streamed, a.Text)
+		}
+	}
+}
+
+// TestEngineRefusalOffTopicDeclines: a refusal when retrieval was not confident (below
+// MinConfidence, above the off-topic gate) is a plain decline with no citations.
+func TestEngineRefusalOffTopicDeclines(t *testing.T) {
+	ix, _, err := retrieval.Open(context.Background(), retrieval.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := openaitest.New(t, openaitest.Reply{Deltas: []string{prompts.NotInSources}})
+	c, err := llm.New(llm.Config{BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := falaj.NewEngine(falaj.EngineConfig{Searcher: ix, Generator: c, MinConfidence: 0.999, OffTopicConfidence: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := e.Answer(context.Background(), falaj.Question{Text: onTopic}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Status != falaj.StatusDeclined || len(a.Citations) != 0 || a.Text != prompts.Default().Decline() || len(srv.Requests()) != 1 {
+		t.Errorf("status %q, %d citations, text %q after %d requests; want the model asked once, then a plain decline",
+			a.Status, len(a.Citations), a.Text, len(srv.Requests()))
 	}
 }
 

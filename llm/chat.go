@@ -82,7 +82,7 @@ func (c *Client) stream(ctx context.Context, req openai.ChatCompletionRequest, o
 	}
 	defer st.Close()
 	var (
-		reply  = newReply(onText)
+		reply  = c.cfg.newModelReply(onText)
 		model  = req.Model
 		finish openai.FinishReason
 	)
@@ -173,7 +173,7 @@ func (c *Client) Rewrite(ctx context.Context, q falaj.Question) (string, error) 
 	var out string
 	if err == nil {
 		ch := resp.Choices[0]
-		r := newReply(nil)
+		r := c.cfg.newModelReply(nil)
 		r.Write(ch.Message.Content)
 		r.Close()
 		_, _, err = checkReply(r, resp.Model, ch.FinishReason)

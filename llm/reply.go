@@ -24,6 +24,7 @@ import (
 // The zero value is not usable; use newReply. A Reply is not safe for concurrent use.
 type Reply struct {
 	onText  func(string) // nil: collect only
+	holdAll bool         // a think-aloud model: pass nothing on until its reasoning has ended
 	pend    string       // received, not yet settled
 	inThink string       // the closing tag awaited, "" outside a reasoning block
 	out     strings.Builder
@@ -59,6 +60,14 @@ var (
 
 // newReply returns a Reply passing normalized text to onText (nil: none).
 func newReply(onText func(string)) *Reply { return &Reply{onText: onText} }
+
+// newModelReply returns a Reply for a reply of the configured model. For a model that
+// thinks aloud (Config.Reasoning), nothing is passed on until its reasoning block has
+// closed, or, when the reply does not open with one (the chat template opened it in the
+// prompt), until a closing tag or the end of the reply.
+func (c Config) newModelReply(onText func(string)) *Reply {
+	return &Reply{onText: onText, holdAll: c.reasoning() == "content"}
+}
 
 // NormalizeReply returns the normalized form of a whole reply (see Reply).
 func NormalizeReply(text string) string {
@@ -122,12 +131,16 @@ func (r *Reply) process(final bool) {
 			r.think += r.out.Len() + stray + len(close)
 			r.out.Reset()
 			r.pend = r.pend[stray+len(close):]
+			r.holdAll = false
 			continue
 		case open >= 0:
 			r.settle(r.pend[:open])
 			r.pend = r.pend[open+len(tag):]
 			r.inThink = close
+			r.holdAll = false
 			continue
+		case r.holdAll && !final:
+			return // the reasoning may still be under way
 		}
 		cut := len(r.pend)
 		if !final {
