@@ -47,8 +47,16 @@ type Generation struct {
 // Rewriter turns a follow-up question and its history into a standalone question for
 // retrieval ("and what did Iran want?" → "What did Iran want in the US–Iran talks in Oman?").
 type Rewriter interface {
+	// Rewrite returns the standalone question. An error wrapping ErrBadRewrite means the
+	// model answered but not with a usable question: the Engine then searches with the
+	// history and still asks the model for the answer. Any other error means the model
+	// is down for this question.
 	Rewrite(ctx context.Context, q Question) (string, error)
 }
+
+// ErrBadRewrite is wrapped by a Rewriter's error when the model's reply was not a
+// standalone question (an answer, a preamble, a paragraph).
+var ErrBadRewrite = errors.New("falaj: rewrite is not a standalone question")
 
 // DefaultK is how many passages the Engine retrieves when EngineConfig.K is 0.
 const DefaultK = 5
@@ -239,8 +247,12 @@ func (e *Engine) query(ctx context.Context, q Question, a *Answer) (query string
 		case err == nil:
 			err = errors.New("the model returned an empty rewrite")
 		}
-		modelErr = err
-		e.log.WarnContext(ctx, "follow-up rewriting failed; searching with history", "err", err)
+		if errors.Is(err, ErrBadRewrite) {
+			e.log.WarnContext(ctx, "follow-up rewrite unusable; searching with history", "err", err)
+		} else {
+			modelErr = err
+			e.log.WarnContext(ctx, "follow-up rewriting failed; searching with history", "err", err)
+		}
 	}
 	a.Query = q.History[len(q.History)-1].Question + " " + q.Text
 	return a.Query, false, modelErr

@@ -365,3 +365,48 @@ func TestEngineLLMHangsPastCallerDeadline(t *testing.T) {
 		t.Errorf("answerer %q note %q; want extractive with a note", a.Answerer, a.Note)
 	}
 }
+
+// TestEngineScriptedRewrites: a follow-up's rewrite (a non-streamed request) is taken from
+// the last question-like line; a rewrite that is no question falls back to searching with
+// the history, and the model still answers, seeing the conversation.
+func TestEngineScriptedRewrites(t *testing.T) {
+	ix, _, err := retrieval.Open(context.Background(), retrieval.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	history := []falaj.Turn{{Question: "Is Oman's diplomacy pragmatic?", Answer: "Yes, it is pragmatic [1]."}}
+	const followUp = "and which tradition shapes it?"
+	for _, tt := range []struct {
+		name, rewrite, wantQuery string
+	}{
+		{"preamble line", "Here is the standalone question:\n\"" + onTopic + "\"", onTopic},
+		{"think block then question", "<think>They mean Oman.</think>\n" + onTopic, onTopic},
+		{"an answer, not a question", "Oman's pragmatic diplomacy is shaped by the Ibadi school of Islam, which is known for tolerance and moderation in the region.",
+			history[0].Question + " " + followUp},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := openaitest.New(t, openaitest.Reply{Deltas: []string{"The Ibadi tradition [1]."}})
+			srv.SetRewrite(openaitest.Reply{Deltas: []string{tt.rewrite}})
+			c, err := llm.New(llm.Config{BaseURL: srv.URL})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, err := falaj.NewEngine(falaj.EngineConfig{Searcher: ix, Generator: c, Rewriter: c, MinConfidence: retrieval.DefaultMinConfidence})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := e.Answer(context.Background(), falaj.Question{Text: followUp, History: history}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Query != tt.wantQuery || a.Answerer != falaj.AnswererLLM || a.Status != falaj.StatusAnswered || a.Note != "" {
+				t.Errorf("query %q, %s by %s, note %q; want query %q answered by the model", a.Query, a.Status, a.Answerer, a.Note, tt.wantQuery)
+			}
+			reqs := srv.Requests()
+			last := reqs[len(reqs)-1]
+			if p := last.Messages[len(last.Messages)-1].Content; !last.Stream || !strings.Contains(p, history[0].Question) || strings.Contains(p, "pragmatic [1]") {
+				t.Errorf("the answer prompt lacks the conversation, or keeps its old markers:\n%s", p)
+			}
+		})
+	}
+}

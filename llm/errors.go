@@ -28,7 +28,8 @@ var (
 	// ErrOnlyReasoning: the reply held reasoning (<think>) and no answer.
 	ErrOnlyReasoning = errors.New("llm: reply held only reasoning")
 	// ErrNotAQuestion: a follow-up rewrite that is not a standalone question.
-	ErrNotAQuestion = errors.New("llm: rewrite is not a question")
+	// It wraps falaj.ErrBadRewrite, so the Engine still asks the model for the answer.
+	ErrNotAQuestion = fmt.Errorf("llm: %w", falaj.ErrBadRewrite)
 )
 
 // deadlineError is the cause of a call that ran out of Config.Deadline.
