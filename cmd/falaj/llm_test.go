@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -8,6 +9,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/falaj-bot/falaj/internal/openaitest"
 )
 
 // sseChunk is one server-sent event of a streamed OpenAI chat completion.
@@ -141,5 +144,80 @@ func TestEvalWithLLM(t *testing.T) {
 	// questions are declined before the model is asked.
 	if r.Answerer != "llm" || r.Model != "test-model" || r.Answered != 14 || r.ValidCites != 14 || r.Abstained != 2 {
 		t.Errorf("eval with the LLM: %+v; want 14 answered by test-model, all with valid citations, 2 abstained", r)
+	}
+}
+
+// TestAskScriptedBehaviours: `falaj ask --json` gives, for each behaviour real models
+// show (openaitest.Behaviours), the outcome the Engine gives: the same status, answerer,
+// note and citations, and no reasoning, sentinel or injected text in the answer.
+func TestAskScriptedBehaviours(t *testing.T) {
+	for _, b := range openaitest.Behaviours {
+		t.Run(b.Name, func(t *testing.T) {
+			srv := openaitest.New(t, b.Reply)
+			vars := env("OPENAI_BASE_URL", srv.URL, "FALAJ_CHAT_MODEL", cmp.Or(b.ChatModel, "test-model"), "FALAJ_INDEX_DIR", "off")
+			out, errOut, code := runCLI(t, vars, "", "ask", "--json", b.Question)
+			if code != 0 {
+				t.Fatalf("exit %d; stderr %s", code, errOut)
+			}
+			var doc struct {
+				Answer    string            `json:"answer"`
+				Answered  bool              `json:"answered"`
+				Status    string            `json:"status"`
+				Answerer  string            `json:"answerer"`
+				Note      string            `json:"note"`
+				Citations []json.RawMessage `json:"citations"`
+			}
+			if err := json.Unmarshal([]byte(out), &doc); err != nil {
+				t.Fatal(err)
+			}
+			w := b.Want
+			if doc.Status != w.Status || doc.Answerer != w.Answerer || doc.Answered != (w.Status == "answered") ||
+				!strings.HasPrefix(doc.Note, w.Note) || (w.Note == "" && doc.Note != "") {
+				t.Errorf("status %q by %q, note %q; want %q by %q, note %q", doc.Status, doc.Answerer, doc.Note, w.Status, w.Answerer, w.Note)
+			}
+			if b.WantText != "" && doc.Answer != b.WantText {
+				t.Errorf("answer %q; want %q", doc.Answer, b.WantText)
+			}
+			if n := len(doc.Citations); (b.WantCites >= 0 && n != b.WantCites) || (b.WantCites < 0 && n == 0) {
+				t.Errorf("%d citations; want %d (-1: some)", n, b.WantCites)
+			}
+			for _, bad := range []string{"<think", "PWNED", "NOT_IN_SOURCES"} {
+				if strings.Contains(doc.Answer, bad) {
+					t.Errorf("%q in the answer %q", bad, doc.Answer)
+				}
+			}
+		})
+	}
+}
+
+// TestLLMSettingsNameThemselves: an invalid LLM setting is a usage error (exit 2) that
+// names the variable and its allowed range; FALAJ_TEMPERATURE=0 is valid and sent as 0.
+func TestLLMSettingsNameThemselves(t *testing.T) {
+	srv := openaitest.New(t, openaitest.Reply{Deltas: []string{"Oman is trusted [1]."}})
+	for _, tt := range []struct {
+		name, value, want string
+	}{
+		{"FALAJ_TEMPERATURE", "3", "FALAJ_TEMPERATURE=3 is not valid: give a number from 0 to 2"},
+		{"FALAJ_CONTEXT_TOKENS", "100", "FALAJ_CONTEXT_TOKENS=100 is not valid: give the model's context window in tokens, at least 1024"},
+		{"FALAJ_MAX_TOKENS", "-5", "FALAJ_MAX_TOKENS=-5 is not valid"},
+		{"FALAJ_LLM_DEADLINE", "-1s", "FALAJ_LLM_DEADLINE=-1s is not valid"},
+		{"FALAJ_REASONING", "maybe", "FALAJ_REASONING=maybe is not valid: give auto, on or off"},
+		{"FALAJ_TEMPERATURE", "warm", `FALAJ_TEMPERATURE="warm" is not a number`},
+	} {
+		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
+			vars := env("OPENAI_BASE_URL", srv.URL, "FALAJ_INDEX_DIR", "off", tt.name, tt.value)
+			_, errOut, code := runCLI(t, vars, "", "ask", "Why is Oman trusted as a mediator?")
+			if code != 2 || !strings.Contains(errOut, tt.want) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, errOut, tt.want)
+			}
+		})
+	}
+	vars := env("OPENAI_BASE_URL", srv.URL, "FALAJ_INDEX_DIR", "off", "FALAJ_TEMPERATURE", "0")
+	if _, errOut, code := runCLI(t, vars, "", "ask", "Why is Oman trusted as a mediator?"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	reqs := srv.Requests()
+	if len(reqs) == 0 || reqs[len(reqs)-1].Temperature == nil || *reqs[len(reqs)-1].Temperature != 0 {
+		t.Errorf("FALAJ_TEMPERATURE=0 sent %+v; want temperature 0 in the request", reqs)
 	}
 }
