@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -406,6 +407,64 @@ func TestEngineScriptedRewrites(t *testing.T) {
 			last := reqs[len(reqs)-1]
 			if p := last.Messages[len(last.Messages)-1].Content; !last.Stream || !strings.Contains(p, history[0].Question) || strings.Contains(p, "pragmatic [1]") {
 				t.Errorf("the answer prompt lacks the conversation, or keeps its old markers:\n%s", p)
+			}
+		})
+	}
+}
+
+// TestEngineRealModel runs the questions of the scripted table (openaitest.Behaviours)
+// against a real OpenAI-compatible server when FALAJ_TEST_OPENAI_URL is set (e.g.
+// http://localhost:11434/v1), with FALAJ_TEST_CHAT_MODEL and FALAJ_TEST_OPENAI_KEY. A
+// real model's wording cannot be scripted, so it checks what must hold whatever the model
+// writes: a known status; an LLM answer's citations numbered 1..n and streamed exactly
+// as returned; no reasoning block or sentinel shown; off-topic questions declined without
+// asking the model.
+func TestEngineRealModel(t *testing.T) {
+	url := os.Getenv("FALAJ_TEST_OPENAI_URL")
+	if url == "" {
+		t.Skip("FALAJ_TEST_OPENAI_URL not set")
+	}
+	ix, _, err := retrieval.Open(context.Background(), retrieval.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := llm.New(llm.Config{BaseURL: url, APIKey: os.Getenv("FALAJ_TEST_OPENAI_KEY"), ChatModel: os.Getenv("FALAJ_TEST_CHAT_MODEL"),
+		Timeout: 2 * time.Minute, Deadline: 5 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := falaj.NewEngine(falaj.EngineConfig{Searcher: ix, Generator: c, Rewriter: c, MinConfidence: retrieval.DefaultMinConfidence})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range openaitest.Behaviours {
+		t.Run(b.Name, func(t *testing.T) {
+			var streamed strings.Builder
+			a, err := e.Answer(t.Context(), falaj.Question{Text: b.Question}, func(d string) { streamed.WriteString(d) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s by %s (%s), note %q: %s", a.Status, a.Answerer, a.Model, a.Note, a.Text)
+			switch a.Status {
+			case falaj.StatusAnswered, falaj.StatusRelated, falaj.StatusDeclined:
+			default:
+				t.Errorf("status %q", a.Status)
+			}
+			if b.Want.Status == "declined" && (a.Status != falaj.StatusDeclined || a.Answerer != falaj.AnswererExtractive) {
+				t.Errorf("off-topic question: %s by %s; want declined before the model", a.Status, a.Answerer)
+			}
+			if a.Answerer == falaj.AnswererLLM && a.Status == falaj.StatusAnswered && streamed.String() != a.Text {
+				t.Errorf("streamed %q; want the answer %q", streamed.String(), a.Text)
+			}
+			for i, ct := range a.Citations {
+				if ct.N != i+1 {
+					t.Errorf("citation %d numbered %d", i+1, ct.N)
+				}
+			}
+			for _, bad := range []string{"<think", "</think", prompts.NotInSources} {
+				if strings.Contains(streamed.String(), bad) || strings.Contains(a.Text, bad) {
+					t.Errorf("%q reached the person: %q", bad, a.Text)
+				}
 			}
 		})
 	}
