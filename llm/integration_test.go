@@ -33,7 +33,7 @@ func TestIntegration(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Generate: %v", err) // includes a cut at max tokens or a missing finish reason
 	}
-	if len(deltas) == 0 || strings.Join(deltas, "") != gen.Text || gen.Model == "" {
+	if len(deltas) == 0 || strings.TrimSpace(strings.Join(deltas, "")) != gen.Text || gen.Model == "" {
 		t.Errorf("stream: %d deltas, joined == Text %v, model %q; want deltas adding up to the text and a model",
 			len(deltas), strings.Join(deltas, "") == gen.Text, gen.Model)
 	}
