@@ -3,6 +3,8 @@ package llm
 import (
 	"strings"
 	"testing"
+
+	"github.com/falaj-bot/falaj"
 )
 
 func TestNormalizeReply(t *testing.T) {
@@ -50,5 +52,30 @@ func TestNormalizeReply(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkReply normalizes a 64 KB reply in one-word pieces, as a stream delivers it,
+// with a reasoning block first and a citation style to map in every sentence.
+func BenchmarkReply(b *testing.B) {
+	words := strings.Fields("Oman hosted indirect talks between Iran and the United States in Muscat (Passage 1), and its diplomats carried messages【2】. Analysts call this quiet diplomacy [1][3].")
+	pieces := []string{"<think>", "Some ", "reasoning ", "first.", "</think>\n"}
+	n := 0
+	for i := 0; n < falaj.MaxReplyBytes; i++ {
+		w := words[i%len(words)] + " "
+		pieces = append(pieces, w)
+		n += len(w)
+	}
+	b.SetBytes(int64(n))
+	b.ReportAllocs()
+	for b.Loop() {
+		r := newReply(func(string) {})
+		for _, p := range pieces {
+			r.Write(p)
+		}
+		r.Close()
+		if r.Len() == 0 {
+			b.Fatal("nothing passed on")
+		}
 	}
 }
