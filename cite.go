@@ -22,6 +22,11 @@ var (
 	markerTailRE = regexp.MustCompile(`(?i)\[[\s\dpassageourc,;\-–]{0,40}$`)
 )
 
+// sourcesWord names what a model was given: "sources", "passages", "context", or
+// documents and texts that are "provided", "given" or "above" (plain "documents" is too
+// often a fact: "the documents did not include a timeline [2]").
+const sourcesWord = `(?:sources|passages|context|(?:provided|given|above|these) (?:documents|texts|excerpts))`
+
 // Refusal markers, besides the sentinel prompts.NotInSources. sourceRefusalRE matches a
 // sentence that speaks about the sources ("The passages do not mention…", "I cannot
 // find…", "not in the provided sources"): such a sentence is a refusal even when it carries
@@ -30,9 +35,9 @@ var (
 // words ("No details of the talks were disclosed [5]").
 var (
 	sourceRefusalRE = regexp.MustCompile(`(?i)` +
-		`\bnot (?:covered |mentioned |found |addressed |stated |given )?in (?:the |my |these |any )?(?:provided |given |available )?(?:sources|passages|documents|context|texts?)\b` +
-		`|\b(?:sources|passages|documents|context)(?: provided| given| above)? (?:do|does|did) not\b` +
-		`|\b(?:sources|passages|documents|context)(?: provided| given| above)? (?:don't|doesn't|didn't|don’t|doesn’t|didn’t)\b` +
+		`\bnot (?:covered |mentioned |found |addressed |stated |given )?in (?:the |my |these |any )?(?:provided |given |available )?` + sourcesWord + `\b` +
+		`|\b` + sourcesWord + `(?: provided| given| above)? (?:do|does|did) not\b` +
+		`|\b` + sourcesWord + `(?: provided| given| above)? (?:don't|doesn't|didn't|don’t|doesn’t|didn’t)\b` +
 		`|\b(?:cannot|can't|can’t|could not|couldn't|couldn’t|am unable to|am not able to|'m unable to|’m unable to) (?:find|answer|determine|tell)\b`)
 	vagueRE = regexp.MustCompile(`(?i)\bno (?:information|mention|details|data)\b|\bunknown\b|\bnot (?:known|disclosed|specified|stated|mentioned)\b`)
 )

@@ -146,9 +146,11 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	return e, nil
 }
 
-// Answer answers q. See Answerer. Text streamed to onText may be superseded by the final
-// answer (when citation checking rejects the model's reply, or the model fails midway and
-// the extractive answer is returned instead); front ends show the returned Answer last.
+// Answer answers q. See Answerer. A model's reply reaches onText only sentence by
+// sentence as it passes the citation check (CitationStream), and only once a sentence
+// cites a passage; an extractive answer is streamed whole. Streamed text may still be
+// superseded by the final answer when the model fails midway (the extractive answer is
+// returned instead); front ends show the returned Answer last.
 func (e *Engine) Answer(ctx context.Context, q Question, onText func(string)) (Answer, error) {
 	start := time.Now()
 	text, err := CleanQuestion(q.Text)
