@@ -404,6 +404,9 @@ func (e *Engine) generate(ctx context.Context, q Question, query string, ps []Pa
 		e.log.WarnContext(ctx, "llm answer cited no source; extractive answer", "answer_id", a.ID, "model", g.Model)
 		e.extract(q, query, ps, a)
 		a.Note = noteUncited
+		if !a.Answered {
+			a.Note = "The model's answer cited no source."
+		}
 	default:
 		e.decline(a)
 	}

@@ -469,3 +469,34 @@ func TestEngineRealModel(t *testing.T) {
 		})
 	}
 }
+
+// TestEngineTimeBudgetSplit: the caller's deadline is one budget for the question; a
+// follow-up rewrite that hangs uses only its share (rewriteShare, 30 %), so the answer
+// still arrives well before the deadline.
+func TestEngineTimeBudgetSplit(t *testing.T) {
+	hang := make(chan struct{})
+	e, _, _ := llmEngine(t, llm.Config{APIKey: "sk-test", Retries: -1}, func(_ *fakeLLM, req llmRequest, w http.ResponseWriter) {
+		if !req.Stream {
+			<-hang // the rewrite never comes
+			return
+		}
+		streamReply(w, "stop", "The Ibadi tradition [1].")
+	})
+	t.Cleanup(func() { close(hang) })
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	start := time.Now()
+	a, err := e.Answer(ctx, falaj.Question{Text: "and which tradition shapes it?",
+		History: []falaj.Turn{{Question: "Is Oman's diplomacy pragmatic?", Answer: "Yes [1]."}}}, nil)
+	if err != nil {
+		t.Fatalf("Answer: %v; want an answer within the budget", err)
+	}
+	// 30 % of (3 s − 0.5 s reserve) is 0.75 s; allow for a slow machine, not for the
+	// whole budget as before.
+	if a.Timings.Rewrite > 1500*time.Millisecond || time.Since(start) > 2*time.Second {
+		t.Errorf("rewrite took %v, the question %v; want the rewrite cut at its share of 3 s", a.Timings.Rewrite, time.Since(start))
+	}
+	if !a.Answered || !strings.HasPrefix(a.Note, "LLM unavailable") {
+		t.Errorf("answered %v, note %q; want an extractive answer with a note", a.Answered, a.Note)
+	}
+}
