@@ -244,6 +244,9 @@ func checkOutcome(t *testing.T, b openaitest.Behaviour, a falaj.Answer, streamed
 	if b.WantText != "" && a.Text != b.WantText {
 		t.Errorf("text %q; want %q", a.Text, b.WantText)
 	}
+	if len(a.Text) > falaj.MaxReplyBytes {
+		t.Errorf("text of %d bytes; want at most falaj.MaxReplyBytes", len(a.Text))
+	}
 	if n := len(a.Citations); (b.WantCites >= 0 && n != b.WantCites) || (b.WantCites < 0 && n == 0) {
 		t.Errorf("%d citations; want %d (-1: some)", n, b.WantCites)
 	}

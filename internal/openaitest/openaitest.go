@@ -156,7 +156,17 @@ type Outcome struct {
 const (
 	NoteUncited = "The model's answer cited no source"
 	NoteCut     = "LLM unavailable: the reply was cut at the token limit"
+	NoteLong    = "The model's reply was too long"
 )
+
+// runaway is a reply that never stops: 200 KB of one cited sentence, in small pieces.
+func runaway() []string {
+	var d []string
+	for range 200 << 10 / 40 {
+		d = append(d, "The Ibadi tradition ", "informs Oman [1]. ")
+	}
+	return d
+}
 
 // Behaviour is one thing real models do, the reply that replays it and what Falaj should
 // answer. Question is on the seed corpus's topic unless OffTopic.
@@ -232,6 +242,8 @@ var Behaviours = []Behaviour{
 	{Name: "cut at the token limit", Question: OnTopic,
 		Reply: Reply{Deltas: []string{"<think>Let me think about this at length"}, Finish: "length"},
 		Want:  Outcome{"answered", "extractive", NoteCut}, WantCites: -1},
+	{Name: "runaway reply cut at 64 KB", Question: OnTopic, Reply: Reply{Deltas: runaway()},
+		Want: Outcome{"answered", "llm", NoteLong}, WantCites: 1},
 	{Name: "off-topic question: model not asked", Question: "What is the capital of France?",
 		Reply: Reply{Deltas: []string{"Paris [1]."}},
 		Want:  Outcome{"declined", "extractive", ""}, WantCites: 0},
