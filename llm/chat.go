@@ -86,7 +86,11 @@ func (c *Client) stream(ctx context.Context, req openai.ChatCompletionRequest, o
 		model  = req.Model
 		finish openai.FinishReason
 	)
-	for reply.Len() <= falaj.MaxReplyBytes && reply.raw <= maxRawReplyBytes {
+	for {
+		if reply.Len() > falaj.MaxReplyBytes || reply.raw > maxRawReplyBytes {
+			finish = openai.FinishReasonStop // long enough: stop reading, the caller cuts it
+			break
+		}
 		chunk, err := st.Recv()
 		if errors.Is(err, io.EOF) {
 			break
@@ -109,13 +113,7 @@ func (c *Client) stream(ctx context.Context, req openai.ChatCompletionRequest, o
 			}
 		}
 	}
-	if reply.Len() > falaj.MaxReplyBytes {
-		finish = openai.FinishReasonStop // long enough: the caller cuts it
-	}
 	reply.Close()
-	if reply.raw > maxRawReplyBytes && reply.Len() == 0 {
-		return "", "", ErrOnlyReasoning
-	}
 	return checkReply(reply, model, finish)
 }
 

@@ -523,3 +523,34 @@ func TestRetryAfterParsing(t *testing.T) {
 		})
 	}
 }
+
+// TestGenerateReplyCap: a server that streams without end is read only up to
+// falaj.MaxReplyBytes of answer; the text so far is returned, for the caller to cut.
+func TestGenerateReplyCap(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		delta   string
+		wantErr error
+	}{
+		{"answer text", "Oman hosted the talks [1]. ", nil},
+		{"endless reasoning", "<think>" + strings.Repeat("hmm ", 1<<14), ErrOnlyReasoning},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, cfg := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				for range 100000 { // far more than the cap; the client stops reading
+					if _, err := fmt.Fprint(w, chunk(tt.delta, "")); err != nil {
+						return
+					}
+				}
+			})
+			gen, err := mustNew(t, cfg).Generate(t.Context(), falaj.Question{Text: "q"}, testPassages(), nil)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("Generate error %v; want %v", err, tt.wantErr)
+			}
+			if n := len(gen.Text); n > falaj.MaxReplyBytes+len(tt.delta) {
+				t.Errorf("read %d bytes of text; want at most about %d", n, falaj.MaxReplyBytes)
+			}
+		})
+	}
+}

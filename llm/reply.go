@@ -30,6 +30,7 @@ type Reply struct {
 	out     strings.Builder
 	raw     int // bytes received
 	think   int // bytes of reasoning removed
+	seen    int // bytes of pend already searched for tags (while holding everything)
 }
 
 // holdBytes bounds what Reply holds back waiting for a marker or tag to close: past it,
@@ -96,7 +97,7 @@ func (r *Reply) Len() int { return r.out.Len() }
 func (r *Reply) process(final bool) {
 	for {
 		if r.inThink != "" {
-			i := indexFold(r.pend, r.inThink)
+			i := indexFold(r.pend, r.inThink, 0)
 			if i < 0 {
 				if final {
 					r.think += len(r.pend)
@@ -113,19 +114,21 @@ func (r *Reply) process(final bool) {
 			r.inThink = ""
 			continue
 		}
+		from := max(0, r.seen-len("</reasoning>")) // a tag may straddle what was searched
 		open, tag, close := -1, "", ""
 		for _, t := range reasoningTags {
-			if i := indexFold(r.pend, t[0]); i >= 0 && (open < 0 || i < open) {
+			if i := indexFold(r.pend, t[0], from); i >= 0 && (open < 0 || i < open) {
 				open, tag, close = i, t[0], t[1]
 			}
 		}
 		stray := -1
 		for _, t := range reasoningTags {
-			if i := indexFold(r.pend, t[1]); i >= 0 && (open < 0 || i < open) {
+			if i := indexFold(r.pend, t[1], from); i >= 0 && (open < 0 || i < open) {
 				stray, close = i, t[1]
 				break
 			}
 		}
+		r.seen = 0
 		switch {
 		case stray >= 0: // reasoning opened by the chat template: drop what came before
 			r.think += r.out.Len() + stray + len(close)
@@ -140,6 +143,7 @@ func (r *Reply) process(final bool) {
 			r.holdAll = false
 			continue
 		case r.holdAll && !final:
+			r.seen = len(r.pend)
 			return // the reasoning may still be under way
 		}
 		cut := len(r.pend)
@@ -221,10 +225,11 @@ func partialRuneStart(s string) int {
 	return len(s)
 }
 
-// indexFold is strings.Index for an ASCII needle, ignoring case.
-func indexFold(s, needle string) int {
+// indexFold is strings.Index for an ASCII needle starting with "<", ignoring case, from
+// byte from on.
+func indexFold(s, needle string, from int) int {
 	n := len(needle)
-	for i := 0; i+n <= len(s); i++ {
+	for i := from; i+n <= len(s); i++ {
 		if s[i] == '<' && strings.EqualFold(s[i:i+n], needle) {
 			return i
 		}

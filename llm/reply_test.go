@@ -79,3 +79,24 @@ func BenchmarkReply(b *testing.B) {
 		}
 	}
 }
+
+// TestReplyHoldAllLinear: a think-aloud model's reply is held whole until its reasoning
+// ends; holding must not rescan what was held (64 KB in one-word pieces stays fast), and
+// the text after a late closing tag is all that remains.
+func TestReplyHoldAllLinear(t *testing.T) {
+	var passed strings.Builder
+	r := Config{ChatModel: "qwen3:8b"}.newModelReply(func(d string) { passed.WriteString(d) })
+	n := 0
+	for n < falaj.MaxReplyBytes {
+		r.Write("thinking ")
+		n += len("thinking ")
+	}
+	if passed.Len() != 0 {
+		t.Fatalf("passed on %d bytes before the reasoning ended", passed.Len())
+	}
+	r.Write("done.</think>\nOman mediated [1].")
+	r.Close()
+	if got := r.Text(); got != "Oman mediated [1]." || strings.TrimSpace(passed.String()) != got {
+		t.Errorf("Text %q, passed on %q; want only the answer", got, passed.String())
+	}
+}
