@@ -1,15 +1,20 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"cmp"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/falaj-bot/falaj"
 	"github.com/falaj-bot/falaj/internal/openaitest"
 )
 
@@ -219,5 +224,88 @@ func TestLLMSettingsNameThemselves(t *testing.T) {
 	reqs := srv.Requests()
 	if len(reqs) == 0 || reqs[len(reqs)-1].Temperature == nil || *reqs[len(reqs)-1].Temperature != 0 {
 		t.Errorf("FALAJ_TEMPERATURE=0 sent %+v; want temperature 0 in the request", reqs)
+	}
+}
+
+// TestServeScriptedBehaviours: the web API gives, for each scripted model behaviour, the
+// outcome `falaj ask` gives (TestAskScriptedBehaviours), on POST /api/ask and on the
+// event stream, whose deltas carry only checked text: the answer itself, or nothing.
+func TestServeScriptedBehaviours(t *testing.T) {
+	srv := openaitest.New(t, openaitest.Reply{})
+	ctx, stop := context.WithCancel(t.Context())
+	stderr := &urlWriter{urls: make(chan string, 1)}
+	done := make(chan error, 1)
+	vars := env("OPENAI_BASE_URL", srv.URL, "FALAJ_CHAT_MODEL", "test-model", "FALAJ_WEB_RATE", "-1")
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--index-dir", "off"}, strings.NewReader(""), io.Discard, stderr, vars)
+	}()
+	var base string
+	select {
+	case base = <-stderr.urls:
+	case err := <-done:
+		t.Fatalf("serve ended before serving: %v\n%s", err, stderr.buf.String())
+	}
+	defer func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	for _, b := range openaitest.Behaviours {
+		if b.ChatModel != "" {
+			continue // needs another model setting; covered by ask and the Engine
+		}
+		t.Run(b.Name, func(t *testing.T) {
+			srv.SetAnswer(b.Reply)
+			body, _ := json.Marshal(map[string]string{"question": b.Question})
+			res, err := http.Post(base+"api/ask", "application/json", bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var a falaj.AnswerJSON
+			err = json.NewDecoder(res.Body).Decode(&a)
+			res.Body.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := b.Want
+			if string(a.Status) != w.Status || a.Answerer != w.Answerer || !strings.HasPrefix(a.Note, w.Note) || (w.Note == "" && a.Note != "") {
+				t.Errorf("POST /api/ask: status %q by %q, note %q; want %q by %q, note %q", a.Status, a.Answerer, a.Note, w.Status, w.Answerer, w.Note)
+			}
+
+			res, err = http.Get(base + "api/ask/stream?q=" + url.QueryEscape(b.Question))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			var deltas strings.Builder
+			var final falaj.AnswerJSON
+			sc := bufio.NewScanner(res.Body)
+			sc.Buffer(nil, 1<<20)
+			event := ""
+			for sc.Scan() {
+				line := sc.Text()
+				switch {
+				case strings.HasPrefix(line, "event: "):
+					event = strings.TrimPrefix(line, "event: ")
+				case strings.HasPrefix(line, "data: ") && event == "delta":
+					var d string
+					if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &d); err != nil {
+						t.Fatal(err)
+					}
+					deltas.WriteString(d)
+				case strings.HasPrefix(line, "data: ") && event == "answer":
+					if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &final); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if string(final.Status) != w.Status || final.Answerer != w.Answerer {
+				t.Errorf("stream: status %q by %q; want %q by %q", final.Status, final.Answerer, w.Status, w.Answerer)
+			}
+			if got := deltas.String(); got != "" && got != final.Answer {
+				t.Errorf("stream deltas %q; want the checked answer %q or nothing", got, final.Answer)
+			}
+		})
 	}
 }

@@ -89,6 +89,14 @@ func New(t testing.TB, answer Reply) *Server {
 	return s
 }
 
+// SetAnswer makes later requests get reply (streamed ones, and non-streamed ones unless
+// SetRewrite was called).
+func (s *Server) SetAnswer(reply Reply) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.answer = reply
+}
+
 // SetRewrite makes non-streamed requests (follow-up rewrites) get reply.
 func (s *Server) SetRewrite(reply Reply) {
 	s.mu.Lock()
