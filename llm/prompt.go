@@ -22,8 +22,9 @@ const (
 	promptMargin          = 64 // tokens kept free besides the answer, for the estimate's error
 )
 
-// oldMarkerRE matches the [n] markers of an earlier answer: they numbered other passages,
-// so the answering model must not see them.
+// oldMarkerRE matches [n] markers that the answering model must not see: those of an
+// earlier answer (they numbered other passages) and a document's own footnote markers
+// ("…in 2011.[12]"), which a model copies as if they were passage numbers.
 var oldMarkerRE = regexp.MustCompile(`\s*\[\d+\]`)
 
 // quoted neutralises the tag brackets of quoted data, so a passage or question cannot
@@ -72,7 +73,7 @@ func (c *Client) answerMessages(q falaj.Question, passages []falaj.Passage) (msg
 			Author: attr(p.Author),
 			Outlet: attr(p.Outlet),
 			Date:   attr(p.Date),
-			Text:   quoted.Replace(strings.TrimSpace(p.Text)),
+			Text:   quoted.Replace(strings.TrimSpace(oldMarkerRE.ReplaceAllString(p.Text, ""))),
 		})
 	}
 	for _, t := range q.History[max(0, len(q.History)-maxAnswerHistoryTurns):] {

@@ -99,12 +99,13 @@ func TestPromptOverride(t *testing.T) {
 func TestAnswerPromptNumbering(t *testing.T) {
 	ps := testPassages()
 	ps[0].Ordinal = 7
+	ps[1].Text = "Omani officials carried messages in 2011.[12] They did so again in 2013.[13][14]"
 	msgs, _, err := mustNew(t, Config{APIKey: "sk-x"}).answerMessages(falaj.Question{Text: "Who mediated?"}, ps)
 	if err != nil {
 		t.Fatal(err)
 	}
 	user := msgs[1].Content
-	for _, bad := range []string{"part=", "7", `n="`} {
+	for _, bad := range []string{"part=", "7", `n="`, "[12]", "[13]", "[14]"} {
 		if strings.Contains(user, bad) {
 			t.Errorf("the prompt holds %q, a second number a model may cite:\n%s", bad, user)
 		}
