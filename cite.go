@@ -339,7 +339,7 @@ func (c *replyChecker) sentence(s string) {
 		return
 	}
 	c.gap = min(2, c.gap+strings.Count(s[:len(s)-len(strings.TrimLeftFunc(s, unicode.IsSpace))], "\n"))
-	if strings.Contains(text, prompts.NotInSources) {
+	if strings.Contains(strings.ToUpper(text), prompts.NotInSources) { // also not_in_sources
 		c.refusal = true
 		return // dropped: never shown
 	}

@@ -55,6 +55,7 @@ func TestCheckCitations(t *testing.T) {
 		{"sentinel line after a cited sentence is dropped", "Oman [1].\nNOT_IN_SOURCES", 3, "Oman [1].", []int{1}, true},
 		{"partial sentinel sentence dropped", "Oman is trusted for discretion [2]. Its exact motives are NOT_IN_SOURCES.", 3,
 			"Oman is trusted for discretion [1].", []int{2}, true},
+		{"lower-case sentinel", "`not_in_sources`", 3, "", nil, false},
 		{"sentinel first, cited after", "NOT_IN_SOURCES for the date. Talks were held in Muscat [3].", 3,
 			"Talks were held in Muscat [1].", []int{3}, true},
 		{"cited 'no details' is an answer", "No details of the talks were disclosed [2], but both sides called them constructive [1].", 3,
