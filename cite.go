@@ -22,44 +22,88 @@ var (
 	markerTailRE = regexp.MustCompile(`(?i)\[[\s\dpassageourc,;\-–]{0,40}$`)
 )
 
-// declineRE matches how models say that the sources do not answer, besides the sentinel
-// prompts.NotInSources. It is applied to the first sentence only, so that an answer may
-// end with a caveat ("The sources do not say when.") and still count.
-var declineRE = regexp.MustCompile(`(?i)` +
-	`\bnot (?:covered |mentioned |found |addressed )?in (?:the |my )?(?:provided |given )?(?:sources|passages|documents|context)\b` +
-	`|\b(?:sources|passages|documents|context)(?: provided| given)? (?:do|does|did) not\b` +
-	`|\b(?:sources|passages|documents|context)(?: provided| given)? (?:don't|doesn't|didn't|don’t|doesn’t|didn’t)\b` +
-	`|\b(?:cannot|can't|can’t|could not|couldn't|couldn’t|am unable to|am not able to) (?:find|answer|determine|tell)\b` +
-	`|\bno (?:information|mention|details)\b`)
+// sourcesWord names what a model was given: "sources", "passages", "context", or
+// documents and texts that are "provided", "given" or "above" (plain "documents" is too
+// often a fact: "the documents did not include a timeline [2]").
+const sourcesWord = `(?:sources|passages|context|(?:provided|given|above|these) (?:documents|texts|excerpts))`
 
-// CheckCitations checks and rewrites the [n] markers of a model's reply, where n numbers
-// passages from 1 in the order given, and says whether the reply answers the question.
+// Refusal markers, besides the sentinel prompts.NotInSources. sourceRefusalRE matches a
+// sentence that speaks about the sources ("The passages do not mention…", "I cannot
+// find…", "not in the provided sources"): such a sentence is a refusal even when it carries
+// a marker. vagueRE matches wording that is a refusal only in a sentence without a marker
+// ("No information is given."), since a cited sentence may state a fact with the same
+// words ("No details of the talks were disclosed [5]").
+var (
+	sourceRefusalRE = regexp.MustCompile(`(?i)` +
+		`\bnot (?:covered |mentioned |found |addressed |stated |given )?in (?:the |my |these |any )?(?:provided |given |available )?` + sourcesWord + `\b` +
+		`|\b` + sourcesWord + `(?: provided| given| above)? (?:do|does|did) not\b` +
+		`|\b` + sourcesWord + `(?: provided| given| above)? (?:don't|doesn't|didn't|don’t|doesn’t|didn’t)\b` +
+		`|\b(?:cannot|can't|can’t|could not|couldn't|couldn’t|am unable to|am not able to|'m unable to|’m unable to) (?:find|answer|determine|tell)\b`)
+	vagueRE = regexp.MustCompile(`(?i)\bno (?:information|mention|details|data)\b|\bunknown\b|\bnot (?:known|disclosed|specified|stated|mentioned)\b`)
+)
+
+// courtesyRE matches a sentence that is only a courtesy before an answer.
+var courtesyRE = regexp.MustCompile(`(?i)^(?:sure|certainly|of course|okay|ok|great question|good question|absolutely)[.!,]*$`)
+
+// MaxReplyBytes caps the model reply the Engine reads: a reply is a few sentences, so
+// anything longer is a model that rambles or a server that misbehaves. Text past the cap
+// is not read; the answer keeps the complete sentences before it, with a note.
+const MaxReplyBytes = 64 << 10
+
+// ReplyOutcome says what a model's reply turned out to be, once checked.
+type ReplyOutcome int
+
+// The outcomes of CheckReply.
+const (
+	// ReplyCited: at least one sentence cites a passage and is not a refusal: an answer.
+	ReplyCited ReplyOutcome = iota
+	// ReplyRefused: no cited sentence, and a refusal marker: prompts.NotInSources, or a
+	// sentence saying the sources do not cover the question.
+	ReplyRefused
+	// ReplyUncited: no cited sentence and no refusal: text with no source (a model that
+	// forgot to cite, or one that obeyed an injected instruction).
+	ReplyUncited
+)
+
+// CheckedReply is a model's reply after CheckReply or a CitationStream.
+type CheckedReply struct {
+	// Text is the reply with markers rewritten, refusal-sentinel sentences dropped and
+	// the edges trimmed. For ReplyCited it is the answer; otherwise it is for logs.
+	Text      string
+	Citations []Citation   // the passages Text cites, in marker order; nil unless ReplyCited
+	Outcome   ReplyOutcome // answer, refusal or uncited text
+	Cut       bool         // the reply was longer than MaxReplyBytes; Text ends before the cut
+}
+
+// CheckReply checks and rewrites the [n] markers of a model's whole reply, where n numbers
+// passages from 1 in the order given, and classifies it (see ReplyOutcome). It reads the
+// reply sentence by sentence, as CitationStream does, and gives the same Text.
 //
 // Markers (see markerRE) that point to no passage ("phantoms") are dropped with the
 // spaces before them; the others are renumbered in order of first appearance and
 // written one number per bracket: with 3 passages, "A [3]. B [7]. C [1-3]." becomes
-// "A [1]. B. C [2][3][1]." and cited lists passages 3, 1, 2 as citations 1, 2, 3, so the
+// "A [1]. B. C [2][3][1]." and the citations are passages 3, 1, 2 as 1, 2, 3, so the
 // sources list shows only what the text cites, in reading order. Quote is "".
 //
-// answered is false, and cited nil, when the reply contains prompts.NotInSources (the
-// reply the system prompt asks for), has no valid marker at all (facts with no source),
-// or says in its first sentence that the sources do not cover the question ("The
-// passages do not mention…", "I cannot find…"). clean is then the text as far as it was
-// rewritten, for logs; callers show their decline text instead.
+// Preambles before the first cited sentence (a sentence ending with a colon, "Sure!")
+// are dropped. A sentence holding prompts.NotInSources is dropped: "Oman is trusted [2]. Its motives
+// are NOT_IN_SOURCES." is the answer "Oman is trusted [1]." A refusal is recognised by
+// the reply's structure, not its first words: no sentence cites a passage (other than a
+// sentence about the sources themselves, "The passages do not mention X [1].") and one
+// holds a refusal marker. Uncited sentences are kept when another sentence cites:
+// models often cite once per pair of sentences, and a caveat ("The sources do not say
+// when.") after a cited answer belongs to it.
+func CheckReply(text string, passages []Passage) CheckedReply {
+	c := newReplyChecker(len(passages), nil)
+	c.write(text)
+	return c.finish(passages)
+}
+
+// CheckCitations is CheckReply reduced to its text, its citations and whether the reply
+// answers (Outcome is ReplyCited).
 func CheckCitations(text string, passages []Passage) (clean string, cited []Citation, answered bool) {
-	if strings.Contains(text, prompts.NotInSources) {
-		return "", nil, false
-	}
-	r := renumbering{n: len(passages)}
-	clean = strings.TrimSpace(r.rewrite(text))
-	if len(r.order) == 0 || declineRE.MatchString(firstSentence(clean)) {
-		return clean, nil, false
-	}
-	cited = make([]Citation, len(r.order))
-	for i, old := range r.order {
-		cited[i] = Citation{N: i + 1, Passage: passages[old-1]}
-	}
-	return clean, cited, true
+	r := CheckReply(text, passages)
+	return r.Text, r.Citations, r.Outcome == ReplyCited
 }
 
 // renumbering maps the passage numbers a text cites to numbers in order of first
@@ -70,7 +114,8 @@ type renumbering struct {
 }
 
 // rewrite renumbers every marker of text, dropping phantoms with the blanks before them.
-func (r *renumbering) rewrite(text string) string {
+// valid counts the markers that name a passage.
+func (r *renumbering) rewrite(text string) (out string, valid int) {
 	var b strings.Builder
 	last := 0
 	for _, m := range markerRE.FindAllStringIndex(text, -1) {
@@ -78,6 +123,8 @@ func (r *renumbering) rewrite(text string) string {
 		nums := r.numbers(text[m[0]:m[1]])
 		if len(nums) == 0 {
 			seg = strings.TrimRight(seg, " \t")
+		} else {
+			valid++
 		}
 		b.WriteString(seg)
 		for _, n := range nums {
@@ -86,7 +133,7 @@ func (r *renumbering) rewrite(text string) string {
 		last = m[1]
 	}
 	b.WriteString(text[last:])
-	return b.String()
+	return b.String(), valid
 }
 
 // numbers returns the new numbers of the valid passages a marker names, without
@@ -127,87 +174,250 @@ func (r *renumbering) numbers(marker string) []int {
 	return out
 }
 
-// firstSentence returns s up to the end of its first sentence or line.
-func firstSentence(s string) string {
-	for i, c := range s {
-		switch c {
-		case '\n':
-			return s[:i]
-		case '.', '!', '?':
-			if rest := s[i+1:]; rest == "" || unicode.IsSpace(rune(rest[0])) {
-				return s[:i+1]
-			}
-		}
-	}
-	return s
+// replyChecker reads a reply sentence by sentence, in one pass: each piece of text is
+// scanned once for sentence ends, and each sentence is rewritten and classified once,
+// so checking a reply takes time linear in its length however it is split.
+//
+// A sentence ends at a line break, or at . ! ? (also 。 ？ ！ ؟) followed by closing
+// quotes or brackets, blanks and something other than a citation marker: markers that
+// follow the full stop ("… tolerance. [2]") belong to the sentence before. Sentences are
+// passed on (to emit and to the text) only once one of them cites a passage: until
+// then they are held, and if none ever cites, nothing is passed on.
+type replyChecker struct {
+	r       renumbering
+	emit    func(string) // nil: collect only
+	raw     []byte
+	start   int  // start of the sentence being read
+	scan    int  // where the search for its end resumes
+	cut     bool // raw reached MaxReplyBytes; later writes are ignored
+	out     strings.Builder
+	held    []heldSentence // read before the first cited sentence
+	cited   bool           // a sentence cites a passage
+	refusal bool           // a sentence holds a refusal marker
+	gap     int            // line breaks (up to 2) since the last sentence: the next one's separator
+	limit   int
 }
 
-// CitationStream renumbers the markers of streamed text as CheckCitations will renumber
-// the whole, so that what a person sees while the answer streams matches its sources
-// list. Write takes each new piece of the model's text (a delta); the stream passes on
-// deltas of the rewritten text to onText, holding back what may still change: an
-// unfinished marker, the blanks before it, trailing blanks, and a beginning that may
-// still become prompts.NotInSources (which is never passed on). Flush, after the last
-// Write, passes on the rest. When CheckCitations then answers true, the deltas passed on
-// add up to its clean text exactly. When it answers
-// false the streamed text was not an answer and the front end should replace it with the
-// decline. A CitationStream is not safe for concurrent use.
+// heldSentence is a sentence waiting for the first cited one, with the separator before it.
+type heldSentence struct{ sep, text string }
+
+func newReplyChecker(passages int, emit func(string)) *replyChecker {
+	return &replyChecker{r: renumbering{n: passages}, emit: emit, limit: MaxReplyBytes}
+}
+
+// write adds the next piece of the reply and handles the sentences it completes.
+func (c *replyChecker) write(delta string) {
+	if c.cut || delta == "" {
+		return
+	}
+	if room := c.limit - len(c.raw); len(delta) > room {
+		delta = delta[:room]
+		for len(delta) > 0 && !utf8.ValidString(delta[max(0, len(delta)-utf8.UTFMax):]) {
+			delta = delta[:len(delta)-1] // do not split a rune
+		}
+		c.cut = true
+	}
+	c.raw = append(c.raw, delta...)
+	c.sentences(false)
+}
+
+// finish handles the rest of the reply and returns the result. A reply cut at the cap
+// loses its last, unfinished sentence.
+func (c *replyChecker) finish(passages []Passage) CheckedReply {
+	if c.cut {
+		c.sentences(false)
+	} else {
+		c.sentences(true)
+		c.sentence(string(c.raw[c.start:]))
+		c.start = len(c.raw)
+	}
+	res := CheckedReply{Cut: c.cut}
+	switch {
+	case c.cited:
+		res.Outcome = ReplyCited
+		res.Text = c.out.String()
+		res.Citations = make([]Citation, len(c.r.order))
+		for i, old := range c.r.order {
+			res.Citations[i] = Citation{N: i + 1, Passage: passages[old-1]}
+		}
+		return res
+	case c.refusal:
+		res.Outcome = ReplyRefused
+	default:
+		res.Outcome = ReplyUncited
+	}
+	var b strings.Builder
+	for i, h := range c.held {
+		if i > 0 {
+			b.WriteString(h.sep)
+		}
+		b.WriteString(h.text)
+	}
+	res.Text = b.String()
+	return res
+}
+
+// sentences handles every sentence of raw that is complete. final says no text follows.
+func (c *replyChecker) sentences(final bool) {
+	for i := c.scan; i < len(c.raw); {
+		r, size := utf8.DecodeRune(c.raw[i:])
+		if r == utf8.RuneError && size <= 1 && !final && !utf8.FullRune(c.raw[i:]) {
+			c.scan = i // a rune still arriving
+			return
+		}
+		var end int // the end of the sentence, 0: not at i
+		switch r {
+		case '\n':
+			end = i + 1
+		case '.', '!', '?', '。', '？', '！', '؟':
+			var ok bool
+			end, ok = c.sentenceEnd(i+size, final)
+			if !ok {
+				c.scan = i // wait for what follows
+				return
+			}
+		}
+		if end == 0 {
+			i += size
+			continue
+		}
+		c.sentence(string(c.raw[c.start:end]))
+		c.start, i = end, end
+	}
+	c.scan = len(c.raw)
+}
+
+// sentenceEnd decides whether a terminator ending at j ends a sentence, and where: after
+// closing quotes or brackets and any citation markers that follow. end 0 means it does
+// not (a decimal point, "U.S.A"); ok false means that depends on text not yet written.
+func (c *replyChecker) sentenceEnd(j int, final bool) (end int, ok bool) {
+	raw := c.raw
+	for j < len(raw) && strings.IndexByte(`"')]`, raw[j]) >= 0 {
+		j++
+	}
+	for _, close := range []string{"”", "’", "»"} {
+		if len(raw)-j >= len(close) && string(raw[j:j+len(close)]) == close {
+			j += len(close)
+		}
+	}
+	if j >= len(raw) {
+		return len(raw), final
+	}
+	if raw[j] != ' ' && raw[j] != '\t' && raw[j] != '\n' && raw[j] != '\r' {
+		return 0, true
+	}
+	end = j
+	for {
+		k := end
+		for k < len(raw) && (raw[k] == ' ' || raw[k] == '\t') {
+			k++
+		}
+		if k == len(raw) {
+			return end, final
+		}
+		if raw[k] != '[' {
+			return end, true
+		}
+		tail := raw[k:min(len(raw), k+64)]
+		loc := markerRE.FindIndex(tail)
+		switch {
+		case loc != nil && loc[0] == 0:
+			end = k + loc[1] // a marker after the full stop: part of this sentence
+		case !final && len(tail) < 64 && isMarkerStart(tail):
+			return 0, false // may still become a marker
+		default:
+			return end, true
+		}
+	}
+}
+
+// sentence classifies one sentence (with the blanks around it) and passes it on or holds it.
+func (c *replyChecker) sentence(s string) {
+	text := strings.TrimSpace(s)
+	if text == "" {
+		c.gap = min(2, c.gap+strings.Count(s, "\n"))
+		return
+	}
+	c.gap = min(2, c.gap+strings.Count(s[:len(s)-len(strings.TrimLeftFunc(s, unicode.IsSpace))], "\n"))
+	if strings.Contains(strings.ToUpper(text), prompts.NotInSources) { // also not_in_sources
+		c.refusal = true
+		return // dropped: never shown
+	}
+	if !c.cited && !markerRE.MatchString(text) && (strings.HasSuffix(text, ":") || courtesyRE.MatchString(text)) {
+		return // a preamble before the answer: "Based on the passages:", "Sure!"
+	}
+	rewritten, valid := c.r.rewrite(text)
+	rewritten = strings.TrimSpace(rewritten)
+	refusal := sourceRefusalRE.MatchString(text) || (valid == 0 && vagueRE.MatchString(text))
+	if refusal {
+		c.refusal = true
+	}
+	sep := " "
+	switch c.gap {
+	case 0:
+	case 1:
+		sep = "\n"
+	default:
+		sep = "\n\n"
+	}
+	c.gap = min(2, strings.Count(s[len(strings.TrimRightFunc(s, unicode.IsSpace)):], "\n"))
+	if rewritten == "" {
+		return
+	}
+	if valid > 0 && !refusal && !c.cited {
+		c.cited = true
+		for _, h := range c.held {
+			c.pass(h.sep, h.text)
+		}
+		c.held = nil
+	}
+	if c.cited {
+		c.pass(sep, rewritten)
+		return
+	}
+	c.held = append(c.held, heldSentence{sep, rewritten})
+}
+
+// pass adds a sentence to the text and to emit.
+func (c *replyChecker) pass(sep, text string) {
+	if c.out.Len() > 0 {
+		text = sep + text
+	}
+	c.out.WriteString(text)
+	if c.emit != nil {
+		c.emit(text)
+	}
+}
+
+// isMarkerStart reports whether b, which starts with "[", may still become a marker.
+func isMarkerStart(b []byte) bool {
+	loc := markerTailRE.FindIndex(b)
+	return loc != nil && loc[0] == 0
+}
+
+// CitationStream checks a reply as it streams, sentence by sentence, as CheckReply checks
+// the whole, so that a person only ever sees text that passed the check: markers
+// renumbered as the final sources list, refusal sentinels dropped, and nothing at all
+// until a sentence cites a passage (a reply that never cites shows nothing). Write takes
+// each new piece of the model's text (a delta); complete sentences are passed on to
+// onText as they end; Flush, after the last Write, handles the last sentence. When the
+// outcome is ReplyCited, the deltas passed on add up to the result's Text exactly.
+// Processing is linear in the reply's length, and at most MaxReplyBytes are read.
+// A CitationStream is not safe for concurrent use.
 type CitationStream struct {
-	n      int
-	onText func(string)
-	raw    strings.Builder
-	sent   int // bytes of the rewritten text passed on
+	c        *replyChecker
+	passages []Passage
 }
 
 // NewCitationStream returns a CitationStream for a reply citing passages, writing to
-// onText. A nil onText makes Write and Flush do nothing.
+// onText. A nil onText passes nothing on; the result is still computed.
 func NewCitationStream(passages []Passage, onText func(string)) *CitationStream {
-	return &CitationStream{n: len(passages), onText: onText}
+	return &CitationStream{c: newReplyChecker(len(passages), onText), passages: passages}
 }
 
-// Write adds delta, the next piece of the reply, and passes on what is settled.
-func (s *CitationStream) Write(delta string) {
-	s.raw.WriteString(delta)
-	s.pass(false)
-}
+// Write adds delta, the next piece of the reply, and passes on the sentences it completes.
+func (s *CitationStream) Write(delta string) { s.c.write(delta) }
 
-// Flush passes on what Write held back, when the reply is complete.
-func (s *CitationStream) Flush() { s.pass(true) }
-
-func (s *CitationStream) pass(final bool) {
-	if s.onText == nil {
-		return
-	}
-	raw := s.raw.String()
-	if strings.HasPrefix(prompts.NotInSources, strings.TrimSpace(raw)) ||
-		strings.Contains(raw, prompts.NotInSources) {
-		return // may be, or is, the sentinel: never shown
-	}
-	settled := raw
-	if !final {
-		settled = strings.TrimSuffix(settled, partialRune(settled))
-		if loc := markerTailRE.FindStringIndex(settled); loc != nil {
-			settled = settled[:loc[0]]
-		}
-	}
-	settled = strings.TrimRightFunc(settled, unicode.IsSpace)
-	r := renumbering{n: s.n}
-	out := strings.TrimLeftFunc(r.rewrite(settled), unicode.IsSpace)
-	if len(out) > s.sent {
-		s.onText(out[s.sent:])
-		s.sent = len(out)
-	}
-}
-
-// partialRune returns the bytes at the end of s that begin a rune not yet complete.
-func partialRune(s string) string {
-	for i := len(s) - 1; i >= 0 && i >= len(s)-utf8.UTFMax; i-- {
-		if utf8.RuneStart(s[i]) {
-			if !utf8.FullRuneInString(s[i:]) {
-				return s[i:]
-			}
-			break
-		}
-	}
-	return ""
-}
+// Flush handles the rest of the reply, when it is complete, and returns the checked
+// reply. Call it once.
+func (s *CitationStream) Flush() CheckedReply { return s.c.finish(s.passages) }

@@ -52,7 +52,26 @@ func TestCheckCitations(t *testing.T) {
 			"Oman is a mediator in the region.", nil, false},
 		{"no passages declines", "Oman mediated [1].", 0, "Oman mediated.", nil, false},
 		{"sentinel declines", "NOT_IN_SOURCES", 3, "", nil, false},
-		{"sentinel after text declines", "Oman [1].\nNOT_IN_SOURCES", 3, "", nil, false},
+		{"sentinel line after a cited sentence is dropped", "Oman [1].\nNOT_IN_SOURCES", 3, "Oman [1].", []int{1}, true},
+		{"partial sentinel sentence dropped", "Oman is trusted for discretion [2]. Its exact motives are NOT_IN_SOURCES.", 3,
+			"Oman is trusted for discretion [1].", []int{2}, true},
+		{"lower-case sentinel", "`not_in_sources`", 3, "", nil, false},
+		{"sentinel first, cited after", "NOT_IN_SOURCES for the date. Talks were held in Muscat [3].", 3,
+			"Talks were held in Muscat [1].", []int{3}, true},
+		{"cited 'no details' is an answer", "No details of the talks were disclosed [2], but both sides called them constructive [1].", 3,
+			"No details of the talks were disclosed [1], but both sides called them constructive [2].", []int{2, 1}, true},
+		{"uncited 'no information' declines", "No information is given about this.", 3,
+			"No information is given about this.", nil, false},
+		{"uncited lead-in before a cited sentence", "Here is what the sources say.\nOman hosted the talks [1].", 3,
+			"Here is what the sources say.\nOman hosted the talks [1].", []int{1}, true},
+		{"preamble and courtesy dropped", "Sure! Based on the passages, here is the answer:\n\nOman hosted the talks [1].", 3,
+			"Oman hosted the talks [1].", []int{1}, true},
+		{"'documents did not' in a cited fact is an answer", "Officials said the documents did not include a timeline [2].", 3,
+			"Officials said the documents did not include a timeline [1].", []int{2}, true},
+		{"provided documents do not: a refusal", "The provided documents do not say who mediated [1].", 3,
+			"The provided documents do not say who mediated [1].", nil, false},
+		{"marker after the full stop", "Oman hosted the talks. [2] Iran agreed. [1]", 3,
+			"Oman hosted the talks. [1] Iran agreed. [2]", []int{2, 1}, true},
 		{"decline phrase declines despite citation", "The passages do not mention Iran's demands [1].", 3,
 			"The passages do not mention Iran's demands [1].", nil, false},
 		{"cannot find declines", "I cannot find this in the sources.", 3,
@@ -133,8 +152,102 @@ func TestCitationStreamHoldsSentinel(t *testing.T) {
 	for _, d := range []string{"N", "o", "w [1]."} {
 		s.Write(d)
 	}
+	if got.String() != "" {
+		t.Errorf("stream of %q passed on %q before its sentence ended; want nothing yet", "Now [1].", got.String())
+	}
+	s.Flush()
 	if got.String() != "Now [1]." {
 		t.Errorf("stream of %q passed on %q; want it whole", "Now [1].", got.String())
+	}
+}
+
+// TestCitationStreamSentenceBySentence: nothing is shown until a sentence cites a
+// passage; then each sentence as it ends; uncited or refused replies show nothing.
+func TestCitationStreamSentenceBySentence(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		deltas  []string
+		steps   []string // what has been passed on after each delta
+		final   string   // after Flush
+		outcome ReplyOutcome
+	}{
+		{"held until the first cited sentence",
+			[]string{"Oman is a ", "mediator. It hosted ", "talks [1]. Iran ", "agreed [2]."},
+			[]string{"", "", "Oman is a mediator. It hosted talks [1].", "Oman is a mediator. It hosted talks [1]."},
+			"Oman is a mediator. It hosted talks [1]. Iran agreed [2].", ReplyCited},
+		{"injected reply never shown",
+			[]string{"PW", "NED. ", "PWNED!", "\n"},
+			[]string{"", "", "", ""}, "", ReplyUncited},
+		{"refusal never shown",
+			[]string{"The passages do not ", "mention this. ", "Sorry."},
+			[]string{"", "", ""}, "", ReplyRefused},
+		{"sentinel after an answer is dropped",
+			[]string{"Oman is trusted [2]. ", "Its motives are NOT_IN", "_SOURCES."},
+			[]string{"", "Oman is trusted [1].", "Oman is trusted [1]."}, "Oman is trusted [1].", ReplyCited},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var got strings.Builder
+			s := NewCitationStream(citePassages(3), func(d string) { got.WriteString(d) })
+			for i, d := range tt.deltas {
+				s.Write(d)
+				if got.String() != tt.steps[i] {
+					t.Errorf("after %q passed on %q; want %q", tt.deltas[:i+1], got.String(), tt.steps[i])
+				}
+			}
+			res := s.Flush()
+			if got.String() != tt.final || res.Outcome != tt.outcome {
+				t.Errorf("after Flush passed on %q, outcome %v; want %q, %v", got.String(), res.Outcome, tt.final, tt.outcome)
+			}
+			if res.Outcome == ReplyCited && res.Text != got.String() {
+				t.Errorf("result text %q differs from the streamed %q", res.Text, got.String())
+			}
+		})
+	}
+}
+
+// TestCitationStreamCap: a reply past MaxReplyBytes is cut after its last complete
+// sentence, and the rest is not read.
+func TestCitationStreamCap(t *testing.T) {
+	sentence := "Oman hosted the talks [1]. "
+	var got strings.Builder
+	s := NewCitationStream(citePassages(1), func(d string) { got.WriteString(d) })
+	written := 0
+	for written < 2*MaxReplyBytes {
+		s.Write(sentence)
+		written += len(sentence)
+	}
+	res := s.Flush()
+	if !res.Cut || res.Outcome != ReplyCited {
+		t.Fatalf("Cut %v, outcome %v; want a cut answer", res.Cut, res.Outcome)
+	}
+	if len(res.Text) > MaxReplyBytes || !strings.HasSuffix(res.Text, "[1].") || res.Text != got.String() {
+		t.Errorf("text of %d bytes ending %q (streamed %d bytes); want at most %d ending with a whole sentence",
+			len(res.Text), res.Text[max(0, len(res.Text)-20):], got.Len(), MaxReplyBytes)
+	}
+}
+
+// BenchmarkCitationStream streams a 64 KB reply in one-word pieces (issue 10: it took
+// seconds when each piece reprocessed the whole reply).
+func BenchmarkCitationStream(b *testing.B) {
+	words := strings.Fields("Oman hosted indirect talks between Iran and the United States in Muscat [1], and its diplomats carried messages between the delegations [2]. Analysts call this quiet diplomacy [1][3].")
+	var pieces []string
+	n := 0
+	for i := 0; n+len(words[i%len(words)])+1 <= MaxReplyBytes; i++ {
+		w := words[i%len(words)] + " "
+		pieces = append(pieces, w)
+		n += len(w)
+	}
+	ps := citePassages(3)
+	b.SetBytes(int64(n))
+	b.ReportAllocs()
+	for b.Loop() {
+		s := NewCitationStream(ps, func(string) {})
+		for _, p := range pieces {
+			s.Write(p)
+		}
+		if res := s.Flush(); res.Outcome != ReplyCited || res.Cut {
+			b.Fatalf("outcome %v, cut %v", res.Outcome, res.Cut)
+		}
 	}
 }
 

@@ -52,6 +52,10 @@ type Generation struct {
 // Rewriter turns a follow-up question and its history into a standalone question for
 // retrieval ("and what did Iran want?" → "What did Iran want in the US–Iran talks in Oman?").
 type Rewriter interface {
+	// Rewrite returns the standalone question. An error wrapping ErrBadRewrite means the
+	// model answered but not with a usable question: the Engine then searches with the
+	// history and still asks the model for the answer. Any other error means the model
+	// is down for this question.
 	Rewrite(ctx context.Context, q Question) (string, error)
 }
 
@@ -61,6 +65,10 @@ type Rewriter interface {
 type Translator interface {
 	Translate(ctx context.Context, text string) (string, error)
 }
+
+// ErrBadRewrite is wrapped by a Rewriter's error when the model's reply was not a
+// standalone question (an answer, a preamble, a paragraph).
+var ErrBadRewrite = errors.New("falaj: rewrite is not a standalone question")
 
 // DefaultK is how many passages the Engine retrieves when EngineConfig.K is 0.
 const DefaultK = 5
@@ -81,10 +89,10 @@ const (
 	DefaultMinConfidence = 0.45
 	// DefaultMinCover is the share of the question that the best sentence of an
 	// extractive answer must cover when EngineConfig.MinCover is 0.
-	DefaultMinCover = 0.25
+	DefaultMinCover = 0.35
 	// DefaultOffTopicConfidence is the SearchResult.Confidence below which a question is
 	// declined as off-topic when EngineConfig.OffTopicConfidence is 0.
-	DefaultOffTopicConfidence = 0.2
+	DefaultOffTopicConfidence = 0.3
 )
 
 // EngineConfig configures an Engine. Only Searcher is required.
@@ -163,9 +171,11 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	return e, nil
 }
 
-// Answer answers q. See Answerer. Text streamed to onText may be superseded by the final
-// answer (when citation checking rejects the model's reply, or the model fails midway and
-// the extractive answer is returned instead); front ends show the returned Answer last.
+// Answer answers q. See Answerer. A model's reply reaches onText only sentence by
+// sentence as it passes the citation check (CitationStream), and only once a sentence
+// cites a passage; an extractive answer is streamed whole. Streamed text may still be
+// superseded by the final answer when the model fails midway (the extractive answer is
+// returned instead); front ends show the returned Answer last.
 func (e *Engine) Answer(ctx context.Context, q Question, onText func(string)) (Answer, error) {
 	start := time.Now()
 	text, err := CleanQuestion(q.Text)
@@ -214,22 +224,28 @@ func (e *Engine) Answer(ctx context.Context, q Question, onText func(string)) (A
 	t = time.Now()
 	switch {
 	case res.Confidence < e.offTopic:
-		e.decline(&a)
-	case e.gen != nil && modelErr != nil:
+		e.decline(&a) // off-topic, an injection or abuse: no citations, and no model is asked
+	case e.gen == nil || modelErr != nil:
 		e.extract(extractQuestion(q, query), res, &a)
-		a.Note = modelNote(modelErr)
-	case e.gen != nil:
+		if modelErr != nil {
+			a.Note = modelNote(modelErr)
+		}
+	default:
 		gq := q
 		if rewritten && (q.Lang != LangArabic || len(q.History) > 0) {
 			// The model answers the standalone question retrieval searched for; an Arabic
 			// question without history is answered as asked (gq.Lang asks for Arabic).
 			gq.Text = query
 		}
-		if err := e.generate(ctx, gq, res, stream, &a); err != nil {
+		if err := e.generate(ctx, gq, query, res, stream, &a); err != nil {
 			return Answer{}, err
 		}
-	default:
-		e.extract(extractQuestion(q, query), res, &a)
+	}
+	if a.Status == "" {
+		a.Status = StatusDeclined
+		if a.Answered {
+			a.Status = StatusAnswered
+		}
 	}
 	e.localize(&a)
 	a.Timings.Generate = time.Since(t)
@@ -238,7 +254,7 @@ func (e *Engine) Answer(ctx context.Context, q Question, onText func(string)) (A
 	}
 	a.Timings.Total = time.Since(start)
 	e.log.InfoContext(ctx, "answered", "answer_id", a.ID, "answerer", a.Answerer,
-		"answered", a.Answered, "citations", len(a.Citations), "confidence", res.Confidence,
+		"answered", a.Answered, "status", a.Status, "citations", len(a.Citations), "confidence", res.Confidence,
 		"took_ms", a.Timings.Total.Milliseconds())
 	e.log.DebugContext(ctx, "question", "answer_id", a.ID, "question", q.Text, "query", query)
 	return a, nil
@@ -258,7 +274,7 @@ func (e *Engine) query(ctx context.Context, q Question, a *Answer) (query string
 	}
 	if e.rewrite != nil {
 		t := time.Now()
-		mctx, cancel := modelContext(ctx)
+		mctx, cancel := stageContext(ctx, rewriteShare)
 		rq, err := e.rewrite.Rewrite(mctx, q)
 		cancel()
 		a.Timings.Rewrite = time.Since(t)
@@ -270,8 +286,12 @@ func (e *Engine) query(ctx context.Context, q Question, a *Answer) (query string
 		case err == nil:
 			err = errors.New("the model returned an empty rewrite")
 		}
-		modelErr = err
-		e.log.WarnContext(ctx, "follow-up rewriting failed; searching with history", "err", err)
+		if errors.Is(err, ErrBadRewrite) {
+			e.log.WarnContext(ctx, "follow-up rewrite unusable; searching with history", "err", err)
+		} else {
+			modelErr = err
+			e.log.WarnContext(ctx, "follow-up rewriting failed; searching with history", "err", err)
+		}
 	}
 	a.Query = q.History[len(q.History)-1].Question + " " + q.Text
 	return a.Query, false, modelErr
@@ -304,10 +324,25 @@ func boundHistory(h []Turn) []Turn {
 // answer (which takes about a millisecond) instead of a timeout.
 const fallbackReserve = 500 * time.Millisecond
 
+// rewriteShare is the part of a question's remaining time that rewriting a follow-up may
+// use. The front end's answer timeout is one budget for the whole question: rewriting
+// (a short, non-streamed reply) gets this share, then retrieval runs (its query embedding
+// bounded by the index's own timeout), and the answer gets all that is left but
+// fallbackReserve. So a slow rewrite leaves the answer time, and nothing outlasts the
+// front end's deadline. Each model call is also bounded by the llm client's own deadline.
+const rewriteShare = 0.3
+
 // modelContext returns ctx with a deadline fallbackReserve before ctx's own, if it has one.
 func modelContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return stageContext(ctx, 1)
+}
+
+// stageContext returns ctx with a deadline at share of the time left before ctx's own
+// deadline less fallbackReserve, if ctx has a deadline.
+func stageContext(ctx context.Context, share float64) (context.Context, context.CancelFunc) {
 	if dl, ok := ctx.Deadline(); ok {
-		return context.WithDeadline(ctx, dl.Add(-fallbackReserve))
+		left := time.Until(dl) - fallbackReserve
+		return context.WithDeadline(ctx, time.Now().Add(time.Duration(float64(left)*share)))
 	}
 	return context.WithCancel(ctx)
 }
@@ -362,40 +397,89 @@ func relatedItems(cs []Citation) []prompts.RelatedItem {
 	return items
 }
 
-// generate asks the Generator and checks its citations; any failure of the model falls
-// back to the extractive answer with a note saying why. Streamed text goes through a
-// CitationStream, so its markers are numbered as the final sources list. It returns an
-// error only when ctx ended: nobody is waiting for a fallback then.
-func (e *Engine) generate(ctx context.Context, q Question, res SearchResult, onText func(string), a *Answer) error {
-	ps := res.Passages
-	write := onText
-	var cs *CitationStream
-	if onText != nil {
-		cs = NewCitationStream(ps, onText)
-		write = cs.Write
+// relatedPassages fills a with the answer to an on-topic question the model could not answer
+// from the passages: the passages as citations, for the person to read.
+func (e *Engine) relatedPassages(a *Answer, ps []Passage) {
+	a.Answered = false
+	a.Status = StatusRelated
+	a.Citations = make([]Citation, len(ps))
+	for i, p := range ps {
+		a.Citations[i] = Citation{N: i + 1, Passage: p}
 	}
+	type doc struct {
+		Title string
+		Ns    []int // citation numbers of its passages
+	}
+	var docs []doc
+	for i, p := range ps {
+		title := strings.Join(strings.Fields(p.Title), " ")
+		if n := len(docs); n > 0 && docs[n-1].Title == title {
+			docs[n-1].Ns = append(docs[n-1].Ns, i+1)
+			continue
+		}
+		docs = append(docs, doc{title, []int{i + 1}})
+	}
+	txt, err := e.prompts.Render("notinsources.tmpl", docs)
+	if err != nil {
+		e.log.Error("render notinsources.tmpl", "err", err)
+		txt = "I can't answer that directly from my sources. These passages look related."
+	}
+	a.Text = txt
+}
+
+// Notes shown with an answer the model's reply did not give as it was.
+const (
+	noteUncited = "The model's answer cited no source, so this answer was extracted from the sources."
+	noteCut     = "The model's reply was too long and was cut after its last complete sentence."
+)
+
+// generate asks the Generator and checks its reply (CheckReply); any failure of the model
+// falls back to the extractive answer with a note saying why. Streamed text goes through
+// a CitationStream, so only checked sentences reach onText, their markers numbered as the
+// final sources list. It is called only for questions on the corpus's topic (above the
+// off-topic gate): a reply that cites nothing gives the extractive answer (answered or
+// related, as without a model), and a refusal lists the passages as related. It returns
+// an error only when ctx ended: nobody is waiting for a fallback then.
+func (e *Engine) generate(ctx context.Context, q Question, query string, sr SearchResult, onText func(string), a *Answer) error {
+	ps := sr.Passages
+	cs := NewCitationStream(ps, onText)
 	mctx, cancel := modelContext(ctx)
-	g, err := e.gen.Generate(mctx, q, ps, write)
+	g, err := e.gen.Generate(mctx, q, ps, cs.Write)
 	cancel()
 	if err != nil && ctx.Err() != nil { // the caller gave up: nobody waits for a fallback
 		return fmt.Errorf("answer: generate: %w", context.Cause(ctx))
 	}
 	if err != nil {
 		e.log.WarnContext(ctx, "llm unavailable; extractive answer", "answer_id", a.ID, "err", err)
-		e.extract(extractQuestion(q, res.Query.Text), res, a)
+		e.extract(extractQuestion(q, query), sr, a)
 		a.Note = modelNote(err)
 		return nil
 	}
+	cs.Flush()
+	// The result is the check of the whole reply. What streamed passed the same check
+	// sentence by sentence and is the same text, unless the Generator's deltas do not add
+	// up to its Text (a reasoning block closed late); front ends show the Answer last.
+	res := CheckReply(g.Text, ps)
+	e.log.DebugContext(ctx, "llm reply checked", "answer_id", a.ID, "outcome", res.Outcome, "cut", res.Cut, "reply", g.Text)
 	a.Answerer, a.Model = AnswererLLM, g.Model
-	clean, cited, answered := CheckCitations(g.Text, ps)
-	if !answered {
+	switch {
+	case res.Outcome == ReplyCited:
+		a.Text, a.Citations, a.Answered, a.Status = res.Text, res.Citations, true, StatusAnswered
+		if res.Cut {
+			a.Note = noteCut
+		}
+	case res.Outcome == ReplyRefused:
+		e.relatedPassages(a, ps)
+	case res.Outcome == ReplyUncited:
+		e.log.WarnContext(ctx, "llm answer cited no source; extractive answer", "answer_id", a.ID, "model", g.Model)
+		e.extract(extractQuestion(q, query), sr, a)
+		a.Note = noteUncited
+		if !a.Answered {
+			a.Note = "The model's answer cited no source."
+		}
+	default:
 		e.decline(a)
-		return nil
 	}
-	if cs != nil {
-		cs.Flush()
-	}
-	a.Text, a.Citations, a.Answered, a.Status = clean, cited, true, StatusAnswered
 	return nil
 }
 

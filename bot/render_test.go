@@ -3,6 +3,7 @@ package bot
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -108,7 +109,7 @@ func TestRenderAnswerArabic(t *testing.T) {
 
 	llm := renderAnswer("", falaj.Answer{ID: "a2", Lang: falaj.LangArabic, Answered: true, Answerer: falaj.AnswererLLM,
 		Text:      "JCPOA هي الاتفاق النووي لعام 2015 [1]، وانسحبت منه الولايات المتحدة [1, 2].",
-		Citations: a.Citations})
+		Citations: append(slices.Clone(a.Citations), falaj.Citation{N: 2, Passage: falaj.Passage{Title: "Other", Ordinal: 2, Text: "The US withdrew in 2018."}})})
 	if want := "\u200fJCPOA هي الاتفاق النووي لعام 2015 \u2066[1]\u2069، وانسحبت منه الولايات المتحدة \u2066[1, 2]\u2069."; llm.parts[0] != want {
 		t.Errorf("model's Arabic answer = %q; want %q", llm.parts[0], want)
 	}

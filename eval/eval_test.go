@@ -127,7 +127,8 @@ func TestDebianFAQ(t *testing.T) {
 	for _, g := range []guard{
 		{"hit@1", r.Hit1, 42, true},
 		{"hit@3", r.Hit3, 61, true},
-		{"cited-hit", r.AnswerHit, 42, true},
+		{"cited-hit", r.AnswerHit, 38, true},
+		{"wrong-cited", r.WrongCited, 58, false},
 		{"abstained", r.Abstained, 9, true},
 	} {
 		g.check(t)

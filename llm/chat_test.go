@@ -3,6 +3,7 @@ package llm
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -364,14 +365,46 @@ func TestGenerateCancelled(t *testing.T) {
 	}
 }
 
-func TestReasoningModelRefused(t *testing.T) {
-	_, cfg := newServer(t, func(w http.ResponseWriter, r *http.Request) {
-		t.Error("a request was sent for a model go-openai refuses")
-	})
-	cfg.ChatModel = "o3-mini"
-	_, err := mustNew(t, cfg).Generate(t.Context(), falaj.Question{Text: "q"}, testPassages(), nil)
-	if want := "o3-mini is a reasoning model, which Falaj does not support; use a chat model"; errMsg(err) != want {
-		t.Errorf("Generate error %v; want %q", err, want)
+// TestRequestParameters: reasoning models get max_completion_tokens, a larger budget
+// and no temperature; a temperature of 0 is sent as 0, not dropped.
+func TestRequestParameters(t *testing.T) {
+	for _, tt := range []struct {
+		name, model string
+		cfg         Config
+		wantField   string // "max_tokens" or "max_completion_tokens"
+		wantMax     int
+		wantTemp    string // the raw JSON value, "" for absent
+	}{
+		{"chat model", "gpt-4o-mini", Config{}, "max_tokens", DefaultMaxTokens, "0.2"},
+		{"temperature zero sent", "llama3.1", Config{Temperature: new(0.0)}, "max_tokens", DefaultMaxTokens, "0"},
+		{"o3 family", "o3-mini", Config{ContextTokens: 128000}, "max_completion_tokens", DefaultReasoningMaxTokens, ""},
+		{"gpt-5 family, zero temperature not sent", "gpt-5-mini", Config{Temperature: new(0.0), ContextTokens: 128000}, "max_completion_tokens", DefaultReasoningMaxTokens, ""},
+		{"think-aloud model on a large context", "deepseek-r1:8b", Config{ContextTokens: 32768}, "max_tokens", DefaultReasoningMaxTokens, "0.2"},
+		{"think-aloud model on Ollama's 4096", "qwen3:8b", Config{ContextTokens: 4096}, "max_tokens", 2047, "0.2"},
+		{"token field set", "my-model", Config{TokenParam: "max_completion_tokens", MaxTokens: 800}, "max_completion_tokens", 800, "0.2"},
+		{"reasoning forced on", "my-model", Config{Reasoning: "on", ContextTokens: 16384}, "max_tokens", DefaultReasoningMaxTokens, "0.2"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, cfg := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+				var body map[string]json.RawMessage
+				if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+					t.Fatal(err)
+				}
+				other := map[string]string{"max_tokens": "max_completion_tokens", "max_completion_tokens": "max_tokens"}[tt.wantField]
+				if got := string(body[tt.wantField]); got != fmt.Sprint(tt.wantMax) || body[other] != nil {
+					t.Errorf("%s = %s, %s = %s; want %s = %d only", tt.wantField, got, other, body[other], tt.wantField, tt.wantMax)
+				}
+				if got := string(body["temperature"]); got != tt.wantTemp {
+					t.Errorf("temperature = %q; want %q", got, tt.wantTemp)
+				}
+				writeStream(w, "stop", "Oman [1].")
+			})
+			c := tt.cfg
+			c.APIKey, c.BaseURL, c.ChatModel = cfg.APIKey, cfg.BaseURL, tt.model
+			if _, err := mustNew(t, c).Generate(t.Context(), falaj.Question{Text: "q"}, testPassages(), nil); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }
 
@@ -397,6 +430,10 @@ func TestRewrite(t *testing.T) {
 	}{
 		{"plain", "What did Iran want in the US–Iran talks hosted by Oman?", "What did Iran want in the US–Iran talks hosted by Oman?"},
 		{"label and quotes removed", "Standalone question: \"What did Iran want in the talks?\"\nBecause…", "What did Iran want in the talks?"},
+		{"preamble line", "Here is the standalone question:\nWhy did Oman host the US–Iran talks?", "Why did Oman host the US–Iran talks?"},
+		{"think block and bold", "<think>The user asks about Iran.</think>\n**What did Iran want in the US–Iran talks?**", "What did Iran want in the US–Iran talks?"},
+		{"last question wins", "Sure! What did Iran want?\nRewritten: What did Iran want in the US–Iran talks in Muscat?", "What did Iran want in the US–Iran talks in Muscat?"},
+		{"question word without mark", "What Iran wanted in the US–Iran talks", "What Iran wanted in the US–Iran talks"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, cfg := newServer(t, func(w http.ResponseWriter, r *http.Request) {
@@ -420,6 +457,19 @@ func TestRewrite(t *testing.T) {
 			t.Errorf("Rewrite = %q, %v; want the question unchanged", got, err)
 		}
 	})
+	for _, tt := range []struct{ name, reply string }{
+		{"an answer, not a question", "Iran wanted sanctions relief and guarantees that the United States would not leave the deal again."},
+		{"only a preamble", "Here is the standalone question:"},
+		{"far too long", "What did Iran want " + strings.Repeat("in the talks and the negotiations and the meetings ", 10) + "?"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, cfg := newServer(t, func(w http.ResponseWriter, r *http.Request) { writeChat(w, tt.reply, "stop") })
+			got, err := mustNew(t, cfg).Rewrite(t.Context(), falaj.Question{Text: "and what did Iran want?", History: history})
+			if !errors.Is(err, ErrNotAQuestion) || errMsg(err) != "the model's rewrite of the follow-up was not a question" {
+				t.Errorf("Rewrite = %q, %v; want ErrNotAQuestion", got, err)
+			}
+		})
+	}
 	t.Run("malformed reply", func(t *testing.T) {
 		_, cfg := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
@@ -442,7 +492,10 @@ func TestConfig(t *testing.T) {
 		{Config{APIKey: "sk-x"}, true, true},
 		{Config{BaseURL: "http://localhost:11434/v1"}, true, true},
 		{Config{BaseURL: "localhost:11434"}, true, false},
-		{Config{APIKey: "sk-x", Temperature: 2.5}, true, false},
+		{Config{APIKey: "sk-x", Temperature: new(2.5)}, true, false},
+		{Config{APIKey: "sk-x", Temperature: new(0.0)}, true, true},
+		{Config{BaseURL: "http://localhost:11434/v1", ContextTokens: 100}, true, false},
+		{Config{APIKey: "sk-x", Reasoning: "maybe"}, true, false},
 		{Config{APIKey: "sk-x", MaxTokens: -1}, true, false},
 	} {
 		_, err := New(tt.cfg)
@@ -472,6 +525,37 @@ func TestRetryAfterParsing(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := retryAfter(tt.h, now); got != tt.want {
 				t.Errorf("retryAfter(%v) = %v; want %v", tt.h, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestGenerateReplyCap: a server that streams without end is read only up to
+// falaj.MaxReplyBytes of answer; the text so far is returned, for the caller to cut.
+func TestGenerateReplyCap(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		delta   string
+		wantErr error
+	}{
+		{"answer text", "Oman hosted the talks [1]. ", nil},
+		{"endless reasoning", "<think>" + strings.Repeat("hmm ", 1<<14), ErrOnlyReasoning},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, cfg := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				for range 100000 { // far more than the cap; the client stops reading
+					if _, err := fmt.Fprint(w, chunk(tt.delta, "")); err != nil {
+						return
+					}
+				}
+			})
+			gen, err := mustNew(t, cfg).Generate(t.Context(), falaj.Question{Text: "q"}, testPassages(), nil)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("Generate error %v; want %v", err, tt.wantErr)
+			}
+			if n := len(gen.Text); n > falaj.MaxReplyBytes+len(tt.delta) {
+				t.Errorf("read %d bytes of text; want at most about %d", n, falaj.MaxReplyBytes)
 			}
 		})
 	}

@@ -27,6 +27,13 @@ var (
 	// ErrNotEventStream: a streamed request got a reply with no event at all, such as a
 	// proxy's HTML page with status 200, or a server that ignores "stream".
 	ErrNotEventStream = errors.New("llm: reply is not an event stream")
+	// ErrContextTooSmall: the prompt does not fit Config.ContextTokens even with one passage.
+	ErrContextTooSmall = errors.New("llm: prompt larger than the context window")
+	// ErrOnlyReasoning: the reply held reasoning (<think>) and no answer.
+	ErrOnlyReasoning = errors.New("llm: reply held only reasoning")
+	// ErrNotAQuestion: a follow-up rewrite that is not a standalone question.
+	// It wraps falaj.ErrBadRewrite, so the Engine still asks the model for the answer.
+	ErrNotAQuestion = fmt.Errorf("llm: %w", falaj.ErrBadRewrite)
 )
 
 // notStreamError is ErrNotEventStream with the reply's Content-Type.
@@ -90,6 +97,12 @@ func (c Config) reason(err error) string {
 		return "the reply was malformed"
 	case errors.Is(err, ErrEmptyReply):
 		return "the model returned an empty reply"
+	case errors.Is(err, ErrNotAQuestion):
+		return "the model's rewrite of the follow-up was not a question"
+	case errors.Is(err, ErrContextTooSmall):
+		return "the prompt does not fit the model's context (FALAJ_CONTEXT_TOKENS)"
+	case errors.Is(err, ErrOnlyReasoning):
+		return "the model returned only its reasoning, no answer"
 	case errors.Is(err, ErrTruncated):
 		return "the reply was cut at the token limit"
 	case errors.Is(err, ErrFiltered):
@@ -109,7 +122,7 @@ func (c Config) reason(err error) string {
 		return "the reply was malformed"
 	case errors.Is(err, openai.ErrReasoningModelMaxTokensDeprecated), errors.Is(err, openai.ErrO1MaxTokensDeprecated),
 		errors.Is(err, openai.ErrReasoningModelLimitationsOther), errors.Is(err, openai.ErrReasoningSamplingUnsupported):
-		return fmt.Sprintf("%s is a reasoning model, which Falaj does not support; use a chat model", c.ChatModel)
+		return fmt.Sprintf("%s is a reasoning model and the request did not suit it; set FALAJ_REASONING=on", c.ChatModel)
 	default:
 		return "the reply could not be read"
 	}

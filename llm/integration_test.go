@@ -13,7 +13,8 @@ import (
 // FALAJ_TEST_OPENAI_URL is set (e.g. http://localhost:11434/v1), with
 // FALAJ_TEST_CHAT_MODEL (default DefaultChatModel) and FALAJ_TEST_OPENAI_KEY (optional).
 // It checks the protocol — the stream arrives in pieces and ends with finish reason
-// "stop" — not the wording.
+// "stop", reasoning blocks are removed — not the wording. TestEngineRealModel (package
+// falaj) runs the scripted behaviours' questions through the Engine against the same server.
 func TestIntegration(t *testing.T) {
 	url := os.Getenv("FALAJ_TEST_OPENAI_URL")
 	if url == "" {
@@ -32,11 +33,14 @@ func TestIntegration(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Generate: %v", err) // includes a cut at max tokens or a missing finish reason
 	}
-	if len(deltas) == 0 || strings.Join(deltas, "") != gen.Text || gen.Model == "" {
+	if len(deltas) == 0 || strings.TrimSpace(strings.Join(deltas, "")) != gen.Text || gen.Model == "" {
 		t.Errorf("stream: %d deltas, joined == Text %v, model %q; want deltas adding up to the text and a model",
 			len(deltas), strings.Join(deltas, "") == gen.Text, gen.Model)
 	}
+	if strings.Contains(gen.Text, "<think") || strings.Contains(gen.Text, "</think") {
+		t.Errorf("a reasoning block passed the normalizer: %q", gen.Text)
+	}
 	t.Logf("model %s, %d deltas: %s", gen.Model, len(deltas), gen.Text)
-	text, cited, answered := falaj.CheckCitations(gen.Text, testPassages())
-	t.Logf("checked: answered=%v citations=%d: %s", answered, len(cited), text)
+	res := falaj.CheckReply(gen.Text, testPassages())
+	t.Logf("checked: outcome=%v citations=%d cut=%v: %s", res.Outcome, len(res.Citations), res.Cut, res.Text)
 }

@@ -35,11 +35,11 @@ package llm
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/falaj-bot/falaj"
@@ -53,10 +53,13 @@ const (
 	DefaultEmbedModel  = "text-embedding-3-small"
 	DefaultTemperature = 0.2
 	DefaultMaxTokens   = 500
-	DefaultTimeout     = 30 * time.Second
-	DefaultRetries     = 3
-	DefaultDeadline    = 60 * time.Second
-	DefaultEmbedBatch  = 64
+	// DefaultReasoningMaxTokens is the answer budget for reasoning models (see
+	// Reasoning), whose reasoning counts against it: 500 tokens cut every answer.
+	DefaultReasoningMaxTokens = 4000
+	DefaultTimeout            = 30 * time.Second
+	DefaultRetries            = 3
+	DefaultDeadline           = 60 * time.Second
+	DefaultEmbedBatch         = 64
 )
 
 // placeholderKey is sent as the bearer token when BaseURL is set and APIKey is empty:
@@ -79,12 +82,29 @@ type Config struct {
 	// EmbedModel is the embedding model (FALAJ_EMBED_MODEL). "": DefaultEmbedModel.
 	EmbedModel string
 	// Temperature is the sampling temperature for answers, 0 to 2 (FALAJ_TEMPERATURE).
-	// 0: DefaultTemperature (go-openai drops a zero temperature from the request, which
-	// would leave the server's default of about 1); use 0.01 for near-greedy sampling.
-	Temperature float64
-	// MaxTokens caps the answer length in tokens, sent as max_tokens (FALAJ_MAX_TOKENS).
-	// 0: DefaultMaxTokens. A reply cut at this limit is an error, not an answer.
+	// nil: DefaultTemperature. 0 is sent as 0 (greedy). Not sent to API reasoning models,
+	// which accept only their own.
+	Temperature *float64
+	// MaxTokens caps the answer length in tokens (FALAJ_MAX_TOKENS), sent as max_tokens or
+	// max_completion_tokens (see TokenParam). 0: DefaultMaxTokens, or
+	// DefaultReasoningMaxTokens for a reasoning model. A reply cut at this limit is an
+	// error, not an answer.
 	MaxTokens int
+	// Reasoning says whether ChatModel is a reasoning model (FALAJ_REASONING): "on",
+	// "off", or "" / "auto" to tell by the name: OpenAI's o1, o3, o4 and gpt-5 families
+	// (sent max_completion_tokens, no temperature) and models that think aloud in
+	// <think> blocks: deepseek-r1, qwq, qwen3, magistral, phi4-reasoning, names with
+	// "think" or "reason" (sent max_tokens). Both get DefaultReasoningMaxTokens.
+	Reasoning string
+	// TokenParam is the request field of MaxTokens (FALAJ_TOKEN_PARAM): "max_tokens" or
+	// "max_completion_tokens". "": max_completion_tokens for OpenAI's reasoning families,
+	// max_tokens otherwise (what Ollama, llama.cpp and older vLLM read).
+	TokenParam string
+	// ContextTokens is the model's context window in tokens (FALAJ_CONTEXT_TOKENS): the
+	// prompt is fitted into it with room for MaxTokens, dropping the last passages when
+	// they do not fit (logged at Warn). 0: 128000 for api.openai.com, 4096 for any other
+	// server (Ollama's default; cmd/falaj uses OLLAMA_CONTEXT_LENGTH when set).
+	ContextTokens int
 	// Timeout bounds each HTTP attempt while the server is silent: until the response
 	// headers, then between reads of the body (FALAJ_LLM_TIMEOUT). 0: DefaultTimeout.
 	Timeout time.Duration
@@ -112,31 +132,84 @@ func (c Config) Enabled() bool {
 	return c.APIKey != "" || c.BaseURL != ""
 }
 
-// withDefaults returns c with zero fields filled and checks the rest.
+// Ranges of the settings, as checked by withDefaults.
+const (
+	MaxTemperature   = 2
+	MinContextTokens = 1024
+)
+
+// ConfigError is a Config field outside its allowed range. Its message names the setting
+// (by its environment variable) and the range, for people.
+type ConfigError struct {
+	Setting string // the environment variable, e.g. "FALAJ_TEMPERATURE"
+	Value   string // the value given
+	Allowed string // e.g. "a number from 0 to 2"
+}
+
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("%s=%s is not valid: give %s", e.Setting, e.Value, e.Allowed)
+}
+
+// withDefaults returns c with zero fields filled and checks the rest. An invalid field is
+// a *ConfigError.
 func (c Config) withDefaults() (Config, error) {
 	c.ChatModel = cmp.Or(c.ChatModel, DefaultChatModel)
 	c.EmbedModel = cmp.Or(c.EmbedModel, DefaultEmbedModel)
-	c.Temperature = cmp.Or(c.Temperature, DefaultTemperature)
-	c.MaxTokens = cmp.Or(c.MaxTokens, DefaultMaxTokens)
+	if c.Temperature == nil {
+		c.Temperature = new(float64(DefaultTemperature))
+	}
+	switch strings.ToLower(c.Reasoning) {
+	case "", "auto":
+		c.Reasoning = "auto"
+	case "on", "true", "yes", "1":
+		c.Reasoning = "on"
+	case "off", "false", "no", "0":
+		c.Reasoning = "off"
+	default:
+		return c, &ConfigError{"FALAJ_REASONING", c.Reasoning, "auto, on or off"}
+	}
+	switch c.TokenParam {
+	case "", "max_tokens", "max_completion_tokens":
+	default:
+		return c, &ConfigError{"FALAJ_TOKEN_PARAM", c.TokenParam, "max_tokens or max_completion_tokens"}
+	}
+	if c.ContextTokens == 0 {
+		c.ContextTokens = 4096
+		if c.BaseURL == "" || strings.Contains(c.BaseURL, "api.openai.com") {
+			c.ContextTokens = 128000
+		}
+	}
+	if c.MaxTokens == 0 {
+		c.MaxTokens = DefaultMaxTokens
+		if c.reasoning() != "" {
+			c.MaxTokens = min(DefaultReasoningMaxTokens, c.ContextTokens/2-1)
+		}
+	}
 	c.Timeout = cmp.Or(c.Timeout, DefaultTimeout)
 	c.Retries = cmp.Or(c.Retries, DefaultRetries)
 	c.Retries = max(c.Retries, 0)
 	c.Deadline = cmp.Or(c.Deadline, DefaultDeadline)
 	c.EmbedBatch = cmp.Or(c.EmbedBatch, DefaultEmbedBatch)
-	switch {
-	case c.Temperature < 0 || c.Temperature > 2:
-		return c, fmt.Errorf("llm config: temperature %v is outside 0..2", c.Temperature)
+	switch t := *c.Temperature; {
+	case t < 0 || t > MaxTemperature || t != t:
+		return c, &ConfigError{"FALAJ_TEMPERATURE", fmt.Sprint(t), "a number from 0 to 2"}
 	case c.MaxTokens < 0:
-		return c, fmt.Errorf("llm config: max tokens %d is negative", c.MaxTokens)
-	case c.Timeout < 0 || c.Deadline < 0:
-		return c, errors.New("llm config: negative timeout or deadline")
+		return c, &ConfigError{"FALAJ_MAX_TOKENS", fmt.Sprint(c.MaxTokens), "a positive number of tokens, or 0 for the default (500; 4000 for reasoning models)"}
+	case c.ContextTokens < MinContextTokens:
+		return c, &ConfigError{"FALAJ_CONTEXT_TOKENS", fmt.Sprint(c.ContextTokens), fmt.Sprintf("the model's context window in tokens, at least %d (Ollama's default is 4096)", MinContextTokens)}
+	case c.MaxTokens >= c.ContextTokens/2:
+		return c, &ConfigError{"FALAJ_MAX_TOKENS", fmt.Sprint(c.MaxTokens), fmt.Sprintf("less than half of the context window (FALAJ_CONTEXT_TOKENS=%d), so the passages fit", c.ContextTokens)}
+	case c.Timeout < 0:
+		return c, &ConfigError{"FALAJ_LLM_TIMEOUT", c.Timeout.String(), "a positive duration such as 30s, or 0 for the default (30s)"}
+	case c.Deadline < 0:
+		return c, &ConfigError{"FALAJ_LLM_DEADLINE", c.Deadline.String(), "a positive duration such as 60s, or 0 for the default (60s)"}
 	case c.EmbedBatch < 0:
-		return c, fmt.Errorf("llm config: embed batch %d is negative", c.EmbedBatch)
+		return c, &ConfigError{"FALAJ_EMBED_BATCH", fmt.Sprint(c.EmbedBatch), "a positive number of texts, or 0 for the default (64)"}
 	}
 	if c.BaseURL != "" {
 		u, err := url.Parse(c.BaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return c, fmt.Errorf("llm config: base URL %q is not an http(s) URL", c.BaseURL)
+			return c, &ConfigError{"OPENAI_BASE_URL", c.BaseURL, "an http(s) URL including /v1, such as http://localhost:11434/v1"}
 		}
 	}
 	if c.Prompts == nil {
@@ -149,6 +222,47 @@ func (c Config) withDefaults() (Config, error) {
 		c.HTTPClient = &http.Client{}
 	}
 	return c, nil
+}
+
+// reasoning returns the kind of reasoning model ChatModel is: "api" for OpenAI's
+// families, whose reasoning is hidden and which take max_completion_tokens and no
+// temperature; "content" for models that think aloud in <think> blocks; "" for others.
+func (c Config) reasoning() string {
+	name := strings.ToLower(c.ChatModel)
+	if i := strings.LastIndex(name, "/"); i >= 0 {
+		name = name[i+1:] // "openai/o3-mini", "deepseek-ai/DeepSeek-R1"
+	}
+	api := false
+	for _, p := range []string{"o1", "o3", "o4", "gpt-5"} {
+		if strings.HasPrefix(name, p) {
+			api = true
+		}
+	}
+	switch {
+	case c.Reasoning == "off":
+		return ""
+	case api:
+		return "api"
+	case c.Reasoning == "on":
+		return "content"
+	}
+	for _, p := range []string{"deepseek-r1", "qwq", "qwen3", "magistral", "phi4-reasoning", "think", "reason", "-r1"} {
+		if strings.Contains(name, p) {
+			return "content"
+		}
+	}
+	return ""
+}
+
+// tokenParam returns the request field for MaxTokens.
+func (c Config) tokenParam() string {
+	switch {
+	case c.TokenParam != "":
+		return c.TokenParam
+	case c.reasoning() == "api":
+		return "max_completion_tokens"
+	}
+	return "max_tokens"
 }
 
 // openAI builds the go-openai client over the retrying transport.
@@ -166,6 +280,8 @@ func (c Config) openAI() *openai.Client {
 		timeout: c.Timeout,
 		retries: c.Retries,
 		log:     c.Logger,
+		// go-openai omits a zero temperature (omitempty), leaving the server's default.
+		zeroTemperature: *c.Temperature == 0 && c.reasoning() != "api",
 	}
 	return openai.NewClientWithConfig(oc)
 }

@@ -13,7 +13,7 @@ import (
 func TestAnswerPromptArabic(t *testing.T) {
 	c := mustNew(t, Config{APIKey: "sk-x"})
 	q := falaj.Question{Text: "من توسط بين الولايات المتحدة وإيران؟ " + injection, Lang: falaj.LangArabic}
-	msgs, err := c.answerMessages(q, testPassages())
+	msgs, _, err := c.answerMessages(q, testPassages())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,6 +33,9 @@ type transport struct {
 	timeout time.Duration
 	retries int
 	log     *slog.Logger
+	// zeroTemperature adds "temperature":0 to chat requests that have no temperature:
+	// go-openai omits a zero one, and servers then use their own default (about 0.8).
+	zeroTemperature bool
 }
 
 // statusError is an HTTP error response, after attempts tries.
@@ -77,6 +80,12 @@ func (e *timeoutError) Error() string { return "no response for " + human(e.d) }
 // 2xx or 3xx; its body keeps the attempt's timer running until it is closed.
 func (t *transport) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
+	if t.zeroTemperature && strings.HasSuffix(req.URL.Path, "/chat/completions") {
+		var err error
+		if req, err = withZeroTemperature(req); err != nil {
+			return nil, err
+		}
+	}
 	for attempt := 1; ; attempt++ {
 		resp, stop, err := t.try(req, attempt)
 		if err == nil && resp.StatusCode < 400 {
@@ -234,3 +243,30 @@ func truncate(s string, n int) string {
 }
 
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// withZeroTemperature returns req with "temperature":0 in its JSON body when the body has
+// no temperature.
+func withZeroTemperature(req *http.Request) (*http.Request, error) {
+	if req.Body == nil {
+		return req, nil
+	}
+	b, err := io.ReadAll(req.Body)
+	req.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read request body: %w", err)
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(b, &fields) == nil {
+		if _, ok := fields["temperature"]; !ok {
+			fields["temperature"] = json.RawMessage("0")
+			if nb, err := json.Marshal(fields); err == nil {
+				b = nb
+			}
+		}
+	}
+	r := req.Clone(req.Context())
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	r.ContentLength = int64(len(b))
+	return r, nil
+}

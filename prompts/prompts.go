@@ -113,7 +113,8 @@ func (s *Set) Related(items []RelatedItem) string {
 
 // NotInSources is the reply the system prompt (system.tmpl) tells the model to give,
 // exactly and alone, when the passages do not answer the question. The citation check
-// (falaj.CheckCitations) declines any reply that contains it.
+// (falaj.CheckReply) drops any sentence that holds it; a reply with no cited sentence left
+// is a refusal.
 const NotInSources = "NOT_IN_SOURCES"
 
 // Localized renders the template name (e.g. "decline.tmpl") in the language lang

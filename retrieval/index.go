@@ -213,6 +213,9 @@ func (ix *Index) refresh(ctx context.Context, open, force bool) (falaj.IndexStat
 	}
 
 	want := manifest{Format: snapshotFormat, Embedder: ix.emb.Name(), Chunker: ix.chunkerName(), Docs: map[string]docEntry{}}
+	if ix.path != "" {
+		want.Probe = ix.probe(ctx) // which model answers to the embedder's name (probe.go)
+	}
 
 	// The base: what we already have vectors for.
 	var db *chromem.DB
@@ -234,6 +237,7 @@ func (ix *Index) refresh(ctx context.Context, open, force bool) (falaj.IndexStat
 		case m.Format != want.Format || m.Embedder != want.Embedder || m.Chunker != want.Chunker:
 			ix.log.WarnContext(ctx, "index snapshot made with other settings, rebuilding", "path", ix.path,
 				"snapshot_embedder", m.Embedder, "embedder", want.Embedder, "snapshot_chunker", m.Chunker, "chunker", want.Chunker)
+		case ix.embedderChanged(ctx, m, &want): // logs why
 		default:
 			db, col, base, fromFile = d, c, m, true
 			ix.log.DebugContext(ctx, "index snapshot loaded", "path", ix.path, "passages", c.Count(), "took_ms", time.Since(t).Milliseconds())

@@ -38,6 +38,9 @@ type manifest struct {
 	Chunker  string              `json:"chunker"`  // chunkerVersion and settings
 	Dim      int                 `json:"dim"`      // vector length
 	Docs     map[string]docEntry `json:"docs"`     // by document id
+
+	// Probe is the embedding model's answer to probeText (probe.go); nil: not known.
+	Probe *probe `json:"probe,omitempty"`
 }
 
 // docEntry is one document of a snapshot.
@@ -55,6 +58,9 @@ func (m manifest) fingerprint() string {
 	slices.Sort(ids)
 	h := sha256.New()
 	fmt.Fprintf(h, "%d\x00%s\x00%s\x00%d\x00", m.Format, m.Embedder, m.Chunker, m.Dim)
+	if m.Probe != nil {
+		fmt.Fprintf(h, "probe:%s\x00", m.Probe.hash())
+	}
 	for _, id := range ids {
 		fmt.Fprintf(h, "%s\x00%s\x00", id, m.Docs[id].Hash)
 	}

@@ -140,7 +140,7 @@ func (a *app) embedder(c *common) (retrieval.Embedder, error) {
 		}
 		emb, err := llm.NewEmbedder(c.llm)
 		if err != nil {
-			return nil, falaj.Userf(err, "The embedding settings are not valid; see docs/LLM.md.")
+			return nil, llmSettingsError(err)
 		}
 		return emb, nil
 	}
@@ -168,7 +168,7 @@ func (a *app) engine(ix *retrieval.Index, c *common, log *slog.Logger) (*falaj.E
 		lc.ChatModel, lc.Prompts, lc.Logger = c.model, ps, log
 		client, err := llm.New(lc)
 		if err != nil {
-			return nil, falaj.Userf(err, "The language model settings are not valid; see docs/LLM.md.")
+			return nil, llmSettingsError(err)
 		}
 		cfg.Generator, cfg.Rewriter = client, client
 	}

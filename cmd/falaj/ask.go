@@ -40,9 +40,12 @@ func runAsk(ctx context.Context, a *app, args []string) error {
 	}
 	eng := w.eng
 
+	// Stream only to a person's terminal: a pipe or file gets the checked answer once.
+	// What streams has passed the citation check sentence by sentence (the Engine's
+	// CitationStream), so a reply that is retracted was never shown.
 	out := &streamOut{w: a.stdout}
 	var onText func(string)
-	if !*asJSON {
+	if !*asJSON && isTerminal(a.stdout) {
 		onText = out.write
 	}
 	ans, err := eng.Answer(ctx, falaj.Question{Text: question}, onText)

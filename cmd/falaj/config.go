@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/falaj-bot/falaj"
 	"github.com/falaj-bot/falaj/arabic"
 	"github.com/falaj-bot/falaj/llm"
 )
@@ -190,12 +191,28 @@ func (c *common) readLLM(s settings) error {
 	c.llm.APIKey = s.str("OPENAI_API_KEY", "")
 	c.llm.BaseURL = s.str("OPENAI_BASE_URL", "")
 	c.llm.EmbedModel = s.str("FALAJ_EMBED_MODEL", "")
-	if c.llm.Temperature, err = s.float("FALAJ_TEMPERATURE", llm.DefaultTemperature); err != nil {
+	temp, err := s.float("FALAJ_TEMPERATURE", llm.DefaultTemperature)
+	if err != nil {
 		return err
 	}
-	if c.llm.MaxTokens, err = s.integer("FALAJ_MAX_TOKENS", llm.DefaultMaxTokens); err != nil {
+	c.llm.Temperature = &temp // 0 is sent as 0
+	if c.llm.MaxTokens, err = s.integer("FALAJ_MAX_TOKENS", 0); err != nil {
 		return err
 	}
+	// The context window: FALAJ_CONTEXT_TOKENS, else Ollama's own setting when the
+	// server is Ollama's, else llm's default for the server (see docs/LLM.md).
+	ctxTokens, err := s.integer("FALAJ_CONTEXT_TOKENS", 0)
+	if err != nil {
+		return err
+	}
+	if ctxTokens == 0 && strings.Contains(c.llm.BaseURL, ":11434") {
+		if ctxTokens, err = s.integer("OLLAMA_CONTEXT_LENGTH", 0); err != nil {
+			return err
+		}
+	}
+	c.llm.ContextTokens = ctxTokens
+	c.llm.Reasoning = s.str("FALAJ_REASONING", "")
+	c.llm.TokenParam = s.str("FALAJ_TOKEN_PARAM", "")
 	if c.llm.Timeout, err = s.duration("FALAJ_LLM_TIMEOUT", llm.DefaultTimeout); err != nil {
 		return err
 	}
@@ -203,6 +220,16 @@ func (c *common) readLLM(s settings) error {
 		return err
 	}
 	return nil
+}
+
+// llmSettingsError turns an invalid LLM setting into a usage error that names the
+// setting and its allowed range.
+func llmSettingsError(err error) error {
+	var ce *llm.ConfigError
+	if errors.As(err, &ce) {
+		return &usageError{msg: ce.Error(), help: "See docs/LLM.md for the LLM settings."}
+	}
+	return falaj.Userf(err, "The language model settings are not valid (%v); see docs/LLM.md.", err)
 }
 
 // check reports settings outside their sensible range as a usage error.
