@@ -482,7 +482,7 @@ func isRule(t string) bool {
 // brackets ("[sic]", "[the talks]", "[a]") stay. Code blocks are not touched.
 var (
 	footnoteMarker = regexp.MustCompile(`(?i)[ \t]*\^?\[\s*(?:(?:notes?|refs?|fn|nb|sources?|passages?|citations?)\s*)?\d+(?:\s*[-–,;]\s*\d+)*\s*\]`)
-	maintenanceTag = regexp.MustCompile(`(?i)[ \t]*\[(?:(?:citation|clarification|verification|source|better source|page|year|date|quotation|attribution|examples?|full citation|reference)s?\s+needed|who|when|where|which|why|by whom|according to whom|dubious|disputed|unreliable source\??|failed verification|dead link|not in citation given|original research\??|vague|specify|clarify|sic\?)\??\]`)
+	maintenanceTag = regexp.MustCompile(`(?i)[ \t]*\[(?:(?:citation|clarification|verification|source|better source|page|year|date|quotation|attribution|examples?|full citation|reference)s?\s+needed|who|when|where|which|why|by whom|according to whom|dubious|disputed|unreliable source\??|failed verification|dead link|not in citation given|original research\??|vague|specify|clarify|sic\?)\??(?:\s*[–-][^\]]{0,40})?\]`)
 )
 
 // neutraliseMarkers removes footnote markers and maintenance tags from a line of text.

@@ -97,6 +97,16 @@ func mdInlineText(s string, refs map[string]bool) string {
 	s = mdImgTag.ReplaceAllString(s, " $1 ")
 	s = mdImage.ReplaceAllString(s, "$1")
 	s = mdFootRef.ReplaceAllString(s, "")
+	// Reference links to defined labels first, then footnote markers, so that
+	// "2013.[13][14]" loses its markers rather than becoming a link "13".
+	s = mdRefLink.ReplaceAllStringFunc(s, func(m string) string {
+		sub := mdRefLink.FindStringSubmatch(m)
+		if label := sub[2]; refs[strings.ToLower(label)] || label == "" && refs[strings.ToLower(sub[1])] {
+			return sub[1]
+		}
+		return m
+	})
+	s = neutraliseMarkers(s)
 	s = mdLink.ReplaceAllString(s, "$1")
 	s = mdRefLink.ReplaceAllString(s, "$1")
 	s = mdShortcut.ReplaceAllStringFunc(s, func(m string) string {

@@ -1,0 +1,236 @@
+package retrieval
+
+import (
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/falaj-bot/falaj/lexical"
+)
+
+// sampleDocs loads testdata/documents: a hard-wrapped plain-text FAQ and a Markdown
+// guide, neither with front matter.
+func sampleDocs(t *testing.T) map[string]document {
+	t.Helper()
+	docs, skipped, err := loadCorpus(os.DirFS("testdata/documents"))
+	if err != nil || len(skipped) > 0 {
+		t.Fatalf("loadCorpus: %v, skipped %q", err, skipped)
+	}
+	out := map[string]document{}
+	for _, d := range docs {
+		out[d.ID] = d
+	}
+	return out
+}
+
+// passageSentences returns the passages of d and all their sentences (lexical.Sentences).
+func passageSentences(d document) (texts, sents []string) {
+	for _, c := range chunkDocument(d, DefaultChunkSize) {
+		texts = append(texts, c.passage.Text)
+		sents = append(sents, lexical.Sentences(c.passage.Text)...)
+	}
+	return texts, sents
+}
+
+func TestHardWrappedTextIsRejoined(t *testing.T) {
+	d := sampleDocs(t)["aflaj-questions"]
+	if d.Title != "Questions and Answers on the Aflaj of Oman" || d.Author != "" {
+		t.Errorf("title, author = %q, %q; want the first line, no author", d.Title, d.Author)
+	}
+	texts, sents := passageSentences(d)
+	for _, want := range []string{
+		// sentences that spanned two or three lines are whole
+		"Many aflaj run for kilometres under the desert before they reach the palm gardens, and some of them are more than a thousand years old.",
+		"Each share of the water is measured in time, not in volume, and the shares are traded at a weekly auction in the village square.",
+		"Some villages still use a sun-dial made of a stick and a row of stones; others now use a well-kept clock in the mosque.",
+		"The UNESCO listing is at https://whc.unesco.org/en/list/1207 (https://whc.unesco.org/en/list/1207) and describes five aflaj in detail.",
+		// headings, list items, aligned rows and prompts stay lines of their own
+		"1.2. Who decides how the water is shared?",
+		"Al-Marshudi, A. S. (2001).",
+		"Wilkinson, J. C. (1977).",
+		"athar            30 minutes      one garden plot",
+		"$ falaj-registry list --village Nizwa",
+		"Dating of the oldest channels is disputed.",
+	} {
+		if !slices.Contains(sents, want) {
+			t.Errorf("no sentence %q in the passages:\n%s", want, strings.Join(texts, "\n---\n"))
+		}
+	}
+	all := strings.Join(texts, "\n")
+	for _, bad := range []string{"[1]", "[2]", "[3]", "^[", "-----"} {
+		if strings.Contains(all, bad) {
+			t.Errorf("passages contain %q:\n%s", bad, all)
+		}
+	}
+}
+
+func TestUnwrappedTextKeepsOneParagraphPerLine(t *testing.T) {
+	long := strings.Repeat("Oman hosted the talks in Muscat again this year. ", 3)
+	d := document{ID: "x", Title: "T", Body: long + "\nA Heading\n" + long + "\nand a line that continues it.\n" + long}
+	var units []string
+	for _, u := range cleanUnits(d) {
+		units = append(units, u.text)
+	}
+	want := []string{strings.TrimSpace(long), "A Heading", strings.TrimSpace(long) + " and a line that continues it.", strings.TrimSpace(long)}
+	if !slices.Equal(units, want) {
+		t.Errorf("units = %q; want %q", units, want)
+	}
+}
+
+func TestMarkdownIsQuotedAsText(t *testing.T) {
+	d := sampleDocs(t)["reading-the-muscat-talks"]
+	if d.Title != "Reading the Muscat Talks" || d.Author != "" || !d.Markdown {
+		t.Errorf("title, author, markdown = %q, %q, %v; want the first heading without marks, no author, Markdown", d.Title, d.Author, d.Markdown)
+	}
+	texts, sents := passageSentences(d)
+	all := strings.Join(texts, "\n")
+	for _, want := range []string{
+		"A short guide to the indirect talks that Oman hosts, with links to the State Department and to the Diplo blog.",
+		"The talks are indirect: Omani diplomats carry messages between rooms, and no delegation meets the other.",
+		"Oman is the room next door, not the table.",
+		"Iran sends its deputy foreign minister, usually with a team of technical experts on sanctions.",
+		"Year | Talks | Host",
+		"2013 | Nuclear back-channel | Muscat",
+		"Who takes part",
+		"See https://example.org/transcripts for the rest.",
+		// code blocks: one sentence each, fenced, indentation kept
+		"```python\ndef fetch(year):\n    for part in parts(year):\n        save(part)   # one file per session\n```",
+		"```\ntranscript --year 2013\n    --format plain\n```",
+	} {
+		if !slices.Contains(sents, want) {
+			t.Errorf("no sentence %q in the passages:\n%s", want, all)
+		}
+	}
+	prose := regexp.MustCompile("(?s)```.*?```").ReplaceAllString(all, "")
+	for _, bad := range []string{"**", "__", "`", "](", "][", "![", "<!--", "<http", "\n#", "\n- ", "\n> ", "|---", "Build Status", "docsBadge", "hormuz.png", "diplomacy.edu"} {
+		if strings.Contains("\n"+prose, bad) {
+			t.Errorf("prose of the passages contains %q:\n%s", bad, prose)
+		}
+	}
+}
+
+func TestFootnoteMarkersAreRemoved(t *testing.T) {
+	// The example of issue 10: the source's own markers must not reach an answer, where
+	// they would read as citations of passages 12, 13 and 14.
+	body := "Oman mediated between the US and Iran in 2011.[12] The channel was used again in 2013.[13][14]" +
+		" It has never leaked.[citation needed] Its record [sic] is long [3–5], see note [note 7].\n\n" +
+		"```\nx = shares[1] + shares[2]\n```"
+	for _, name := range []string{"a.txt", "a.md"} {
+		t.Run(name, func(t *testing.T) {
+			docs, _, err := loadCorpus(fstest.MapFS{name: {Data: []byte(body)}})
+			if err != nil || len(docs) != 1 {
+				t.Fatalf("loadCorpus: %v, %d documents", err, len(docs))
+			}
+			texts, _ := passageSentences(docs[0])
+			got := strings.Join(texts, "\n\n")
+			want := "Oman mediated between the US and Iran in 2011. The channel was used again in 2013." +
+				" It has never leaked. Its record [sic] is long, see note.\n\n" +
+				"```\nx = shares[1] + shares[2]\n```"
+			if got != want {
+				t.Errorf("passages =\n%q\nwant\n%q", got, want)
+			}
+		})
+	}
+}
+
+func TestNeutraliseMarkers(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"in 2011.[12] Then", "in 2011. Then"},
+		{"in 2013.[13][14]", "in 2013."},
+		{"true [1, 2; 4] and [2-3]", "true and"},
+		{"see ^[4]", "see"},
+		{"labelled [note 3], [Passage 2], [source 1]", "labelled,,"},
+		{"tags[citation needed] [who?] [when?] [dubious – discuss]", "tags"},
+		{"kept: [sic], [the talks], [a], x[i], [2011 talks]", "kept: [sic], [the talks], [a], x[i], [2011 talks]"},
+	} {
+		if got := neutraliseMarkers(tt.in); got != tt.want {
+			t.Errorf("neutraliseMarkers(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestMarkdownInline(t *testing.T) {
+	refs := map[string]bool{"diplo": true, "1": true}
+	for _, tt := range []struct{ name, in, want string }{
+		{"strong and emphasis", "**Oman** is *quiet* and __trusted__, _really_", "Oman is quiet and trusted, really"},
+		{"marks inside words stay", "snake_case_name and 2*3*4", "snake_case_name and 2*3*4"},
+		{"inline link", `the [State Department](https://state.gov "US") said`, "the State Department said"},
+		{"link with parentheses in the address", "[Oman](https://en.wikipedia.org/wiki/Oman_(country)) hosts", "Oman hosts"},
+		{"reference and shortcut links", "[the blog][diplo] and [diplo] and [Diplo][]", "the blog and diplo and Diplo"},
+		{"numbered reference is a marker", "as reported[1].", "as reported."},
+		{"undefined shortcut stays", "[not a link] here", "[not a link] here"},
+		{"image becomes its alt text", "see ![Map of Oman](map.png) here", "see Map of Oman here"},
+		{"code span verbatim", "run `make **all**` and `a | b`", "run make **all** and a | b"},
+		{"code span in a link", "[`lib/README.md`](lib/README.md#x)", "lib/README.md"},
+		{"escapes", `a \*star\* and \[brackets\]`, "a *star* and [brackets]"},
+		{"html", `<b>bold</b> &amp; <img src="x.png" alt="logo"> <br/>`, "bold & logo"},
+		{"autolink", "mail <info@example.org> or <https://example.org/a>", "mail info@example.org or https://example.org/a"},
+		{"strike and footnote reference", "~~old~~ new[^1]", "old new"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := mdInline(tt.in, refs); got != tt.want {
+				t.Errorf("mdInline(%q) = %q; want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestMarkdownBlocks(t *testing.T) {
+	for _, tt := range []struct {
+		name, body string
+		want       []string
+	}{
+		{"soft breaks join", "One line\nand the next.\nA third.", []string{"One line and the next. A third."}},
+		{"hard break", "Line one  \nLine two", []string{"Line one", "Line two"}},
+		{"setext heading", "Intro\n-----\nText here.", []string{"Intro", "Text here."}},
+		{"list items and continuations", "* first item\n  continues\n* second\n1. third", []string{"• first item continues", "• second", "1. third"}},
+		{"badges and rules dropped", "[![CI](b.svg)](ci)\n\n***\n\nText.", []string{"Text."}},
+		{"table without outer pipes", "a | b\n--|--\n1 | 2", []string{"a | b", "1 | 2"}},
+		{"indented code in a list is a continuation", "- item\n\n    more of the item", []string{"• item", "more of the item"}},
+		{"indented code after a paragraph", "Run:\n\n    make\n      install\n\nDone.", []string{"Run:", "```\nmake\n  install\n```", "Done."}},
+		{"unclosed fence runs to the end", "Text.\n\n~~~sh\nls\n", []string{"Text.", "```sh\nls\n```"}},
+		{"html comment dropped", "<!-- a\nb -->\nText.", []string{"Text."}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, u := range cleanUnits(document{ID: "x", Title: "Title", Body: tt.body, Markdown: true}) {
+				got = append(got, u.text)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("units of %q = %q; want %q", tt.body, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestChunkKeepsCodeBlocksWhole(t *testing.T) {
+	var lines []string
+	for i := range 60 {
+		lines = append(lines, "    step("+strings.Repeat("x", i%7)+")")
+	}
+	body := "Intro to the script.\n\n```go\nfunc run() {\n" + strings.Join(lines, "\n") + "\n}\n```\n\nAfter the script."
+	cs := chunkDocument(document{ID: "d", Title: "T", Body: body, Markdown: true}, 300)
+	var code []string
+	for _, c := range cs {
+		for _, s := range lexical.Sentences(c.passage.Text) {
+			if strings.HasPrefix(s, "```") {
+				if !strings.HasPrefix(s, "```go\n") || !strings.HasSuffix(s, "\n```") {
+					t.Errorf("code piece %q is not fenced as go", s)
+				}
+				code = append(code, strings.TrimSuffix(strings.TrimPrefix(s, "```go\n"), "\n```"))
+			}
+		}
+		if len([]rune(c.passage.Text)) > 300 {
+			t.Errorf("passage %s has %d runes; want at most 300", c.passage.ID, len([]rune(c.passage.Text)))
+		}
+	}
+	if got, want := strings.Join(code, "\n"), "func run() {\n"+strings.Join(lines, "\n")+"\n}"; got != want {
+		t.Errorf("code pieces join to\n%s\nwant the code, lines whole and in order:\n%s", got, want)
+	}
+	if len(code) < 2 {
+		t.Errorf("%d code pieces; want the long block split", len(code))
+	}
+}
