@@ -345,3 +345,23 @@ func TestSettingsFileErrors(t *testing.T) {
 		t.Errorf("a malformed .env: exit %d, stderr %q; want the file and line named", code, errOut)
 	}
 }
+
+// TestAskSourceWithoutAuthor: a document without front matter is named by its first
+// heading, with no author line rather than "Unknown" or an empty " — ".
+func TestAskSourceWithoutAuthor(t *testing.T) {
+	dir := t.TempDir()
+	doc := "# Water Shares of Nizwa\n\nThe falaj of Nizwa divides its water into **time shares**, and the\nshares are sold at a weekly auction in the village square.\n"
+	if err := os.WriteFile(filepath.Join(dir, "water-notes.md"), []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runCLI(t, env("FALAJ_INDEX_DIR", "off"), "", "ask", "--corpus", dir, "Where are the water shares of Nizwa sold?")
+	if code != 0 {
+		t.Fatalf("exit %d; stderr: %s", code, errOut)
+	}
+	if !strings.Contains(out, "[1] Water Shares of Nizwa, passage 1\n") {
+		t.Errorf("sources do not name the document by its heading, without an author:\n%s", out)
+	}
+	if strings.Contains(out, "Unknown") || strings.Contains(out, " — ,") || strings.Contains(out, "**") {
+		t.Errorf("output has an empty or made-up author, or Markdown marks:\n%s", out)
+	}
+}
