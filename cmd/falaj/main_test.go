@@ -365,3 +365,26 @@ func TestAskSourceWithoutAuthor(t *testing.T) {
 		t.Errorf("output has an empty or made-up author, or Markdown marks:\n%s", out)
 	}
 }
+
+// TestAskQuotesNoFootnoteMarkers is issue 10's defect 2 end to end: a source's own
+// footnote markers ("2011.[12]", "[13][14]") never reach an answer, where they would read
+// as citations of passages that were not listed.
+func TestAskQuotesNoFootnoteMarkers(t *testing.T) {
+	dir := t.TempDir()
+	doc := "Oman hosted secret talks between the United States and Iran in 2011.[12] The talks moved to formal negotiations in 2013.[13][14]\n"
+	if err := os.WriteFile(filepath.Join(dir, "talks.txt"), []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runCLI(t, env("FALAJ_INDEX_DIR", "off"), "", "ask", "--corpus", dir, "When did Oman host secret talks between the United States and Iran?")
+	if code != 0 {
+		t.Fatalf("exit %d; stderr: %s", code, errOut)
+	}
+	if !strings.Contains(out, "in 2011") || !strings.Contains(out, "[1]") {
+		t.Fatalf("no cited answer:\n%s", out)
+	}
+	for _, bad := range []string{"[12]", "[13]", "[14]"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("answer carries the source's marker %s:\n%s", bad, out)
+		}
+	}
+}
