@@ -84,7 +84,8 @@ var (
 	atxHeading  = regexp.MustCompile(`^#{1,6}(?:\s+|$)`)
 	atxClosing  = regexp.MustCompile(`\s+#+\s*$`)
 	listMarker  = regexp.MustCompile(`^(?:[-*+•▪◦·–—]|\d{1,3}[.)])\s+`)
-	sectionNum  = regexp.MustCompile(`^\d{1,3}(?:\.\d{1,3})+\.?\s+\S`)
+	sectionNum  = regexp.MustCompile(`^\d{1,3}(?:\.\d{1,3})+(?:\.\s+\S|\s+\P{Ll})`) // "1.2. Who…", "8.1.1. dpkg", "2.1 Setup", not "3.5 percent"
+	numbered    = regexp.MustCompile(`^\d{1,3}[.)]\s+\P{Ll}`)                       // plain text: "2. Getting…", not "12. it"
 	mdBullet    = regexp.MustCompile(`^[-*+]\s+`)
 	refDef      = regexp.MustCompile(`^ {0,3}\[([^\]^][^\]]*)\]:\s*\S`)
 	footDef     = regexp.MustCompile(`^ {0,3}\[\^[^\]]+\]:\s*`)
@@ -248,7 +249,7 @@ func (c *cleaner) blocks(lines []string) []textBlock {
 			}
 		} else {
 			switch {
-			case listMarker.MatchString(t) || sectionNum.MatchString(t):
+			case listMarker.MatchString(t) && (t[0] < '0' || t[0] > '9' || numbered.MatchString(t)) || sectionNum.MatchString(t):
 				l.kind = listLine
 			case promptLine.MatchString(t) || aligned.MatchString(t):
 				l.kind = preLine
@@ -298,9 +299,7 @@ func (c *cleaner) units(b textBlock, bi int) []unit {
 		if i > 0 && l.kind == proseLine && c.joins(prev, l) {
 			u := &out[len(out)-1]
 			u.text += joiner(u.text, l.text) + l.text
-			if prev.kind == proseLine || prev.kind == listLine {
-				prev = textLine{text: l.text, kind: prev.kind, hardBreak: l.hardBreak}
-			}
+			prev = textLine{text: l.text, kind: prev.kind, hardBreak: l.hardBreak} // the paragraph goes on
 			continue
 		}
 		out = append(out, unit{text: l.text, block: bi, table: l.kind == tableLine, heading: l.kind == headingLine})

@@ -67,6 +67,18 @@ func TestHardWrappedTextIsRejoined(t *testing.T) {
 	}
 }
 
+func TestWrappedLinesStartingWithNumbersContinue(t *testing.T) {
+	body := "The economy of the region grew by\n3.5 percent last year, and exports rose to\n12. that is the figure.\n\n2. Getting there\n2.1. By sea"
+	var got []string
+	for _, u := range cleanUnits(document{ID: "x", Title: "T", Body: body}) {
+		got = append(got, u.text)
+	}
+	want := []string{"The economy of the region grew by 3.5 percent last year, and exports rose to 12. that is the figure.", "2. Getting there", "2.1. By sea"}
+	if !slices.Equal(got, want) {
+		t.Errorf("units = %q; want %q", got, want)
+	}
+}
+
 func TestUnwrappedTextKeepsOneParagraphPerLine(t *testing.T) {
 	long := strings.Repeat("Oman hosted the talks in Muscat again this year. ", 3)
 	d := document{ID: "x", Title: "T", Body: long + "\nA Heading\n" + long + "\nand a line that continues it.\n" + long}
