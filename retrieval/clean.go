@@ -58,6 +58,7 @@ type textLine struct {
 	kind      lineKind
 	raw       string // trimmed, before Markdown was read (plain text's glued tables)
 	hardBreak bool   // Markdown: ends with two spaces or a backslash
+	inline    bool   // Markdown whose inline marks are read after joining (mdInline)
 }
 
 // textBlock is a run of lines between blank lines, or one code block.
@@ -237,10 +238,15 @@ func (c *cleaner) blocks(lines []string) []textBlock {
 			if imagesOnly(t) {
 				continue
 			}
-			if l.kind == tableLine {
+			switch l.kind {
+			case tableLine:
 				t = tableRow(t, c.refs)
-			} else {
+			case headingLine:
 				t = mdInline(t, c.refs)
+			default:
+				// Read as text once the paragraph is joined (units): a link or code span
+				// may run over a line break. The filters below read this line as text.
+				l.inline = true
 			}
 			if l.kind == listLine {
 				inList = true
@@ -255,8 +261,14 @@ func (c *cleaner) blocks(lines []string) []textBlock {
 				l.kind = preLine
 			}
 		}
-		t = neutraliseMarkers(t)
-		if t == "" || boilerplateLine.MatchString(t) || c.byline[lineKey(bylinePrefix.ReplaceAllString(t, ""))] || isCreditWord(t) {
+		check := t
+		if l.inline {
+			check = mdInline(t, c.refs)
+		} else {
+			t = neutraliseMarkers(t)
+		}
+		check = neutraliseMarkers(check)
+		if check == "" || boilerplateLine.MatchString(check) || c.byline[lineKey(bylinePrefix.ReplaceAllString(check, ""))] || isCreditWord(check) {
 			continue
 		}
 		if l.kind == headingLine {
@@ -294,18 +306,29 @@ func (c *cleaner) units(b textBlock, bi int) []unit {
 		}
 	}
 	var out []unit
+	var inline []bool
 	var prev textLine
 	for i, l := range b.lines {
 		if i > 0 && l.kind == proseLine && c.joins(prev, l) {
 			u := &out[len(out)-1]
 			u.text += joiner(u.text, l.text) + l.text
-			prev = textLine{text: l.text, kind: prev.kind, hardBreak: l.hardBreak} // the paragraph goes on
+			prev = textLine{text: l.text, kind: prev.kind, hardBreak: l.hardBreak, inline: prev.inline} // the paragraph goes on
 			continue
 		}
 		out = append(out, unit{text: l.text, block: bi, table: l.kind == tableLine, heading: l.kind == headingLine})
+		inline = append(inline, l.inline)
 		prev = l
 	}
-	return out
+	kept := out[:0]
+	for i, u := range out {
+		if inline[i] {
+			if u.text = neutraliseMarkers(mdInline(u.text, c.refs)); u.text == "" {
+				continue
+			}
+		}
+		kept = append(kept, u)
+	}
+	return kept
 }
 
 // joins reports whether prose line l continues the paragraph (or list item) of prev.
@@ -330,12 +353,21 @@ func (c *cleaner) joins(prev, l textLine) bool {
 	return !short || unicode.IsPunct(last) && last != ')'
 }
 
-// joiner is what goes between a wrapped line and the next: nothing after "/" or before
-// "/" (a wrapped path or address) or after a word ending in "-" ("bug-" "fixes"), else a
-// space.
+// joiner is what goes between a wrapped line and the next: nothing inside an address
+// or a name wrapped at a slash (after "/", or before "/" when the word before has a "/"
+// or "." or a capital follows: "https://www.gnu.org" "/software", "GNU" "/Hurd") or after
+// a word ending in "-" ("bug-" "fixes"); else a space ("set in" "/etc/fstab").
 func joiner(prev, next string) string {
-	if strings.HasSuffix(prev, "/") || strings.HasPrefix(next, "/") {
+	if strings.HasSuffix(prev, "/") {
 		return ""
+	}
+	if rest, ok := strings.CutPrefix(next, "/"); ok {
+		last := prev[strings.LastIndexAny(prev, " \t")+1:]
+		first, _ := utf8.DecodeRuneInString(rest)
+		if strings.ContainsAny(last, "/.") && !strings.HasSuffix(last, ".") || unicode.IsUpper(first) ||
+			strings.HasSuffix(last, ":") && strings.HasPrefix(rest, "/") { // "https:" "//www…"
+			return ""
+		}
 	}
 	if r, n := utf8.DecodeLastRuneInString(prev); r == '-' {
 		before, _ := utf8.DecodeLastRuneInString(prev[:len(prev)-n])

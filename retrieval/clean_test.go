@@ -79,6 +79,24 @@ func TestWrappedLinesStartingWithNumbersContinue(t *testing.T) {
 	}
 }
 
+func TestJoiner(t *testing.T) {
+	for _, tt := range []struct{ prev, next, want string }{
+		{"see https://www.gnu.org", "/software/hurd for more", ""},
+		{"the list at https://whc.unesco.org/en/list/", "1207 and", ""},
+		{"about Debian GNU", "/Hurd.", ""},
+		{"mirror sites (https:", "//www.debian.org/distrib) .", ""},
+		{"limits set in", "/etc/security/limits.conf", " "},
+		{"the end.", "/etc is next", " "},
+		{"a well-", "kept clock", ""},
+		{"a word -", "dash", " "},
+		{"plain", "words", " "},
+	} {
+		if got := joiner(tt.prev, tt.next); got != tt.want {
+			t.Errorf("joiner(%q, %q) = %q; want %q", tt.prev, tt.next, got, tt.want)
+		}
+	}
+}
+
 func TestUnwrappedTextKeepsOneParagraphPerLine(t *testing.T) {
 	long := strings.Repeat("Oman hosted the talks in Muscat again this year. ", 3)
 	d := document{ID: "x", Title: "T", Body: long + "\nA Heading\n" + long + "\nand a line that continues it.\n" + long}
@@ -196,6 +214,7 @@ func TestMarkdownBlocks(t *testing.T) {
 		want       []string
 	}{
 		{"soft breaks join", "One line\nand the next.\nA third.", []string{"One line and the next. A third."}},
+		{"link and code span over a line break", "See [the Diplo\nblog](https://x.org) and `systemctl\n--root` here.", []string{"See the Diplo blog and systemctl --root here."}},
 		{"hard break", "Line one  \nLine two", []string{"Line one", "Line two"}},
 		{"setext heading", "Intro\n-----\nText here.", []string{"Intro", "Text here."}},
 		{"list items and continuations", "* first item\n  continues\n* second\n1. third", []string{"• first item continues", "• second", "1. third"}},
