@@ -123,32 +123,43 @@ func readDocument(fsys fs.FS, p string) (document, error) {
 var frontMatterKeys = map[string]bool{"title": true, "author": true, "outlet": true, "date": true, "note": true, "source": true}
 
 // splitFrontMatter parses an optional block of "key: value" lines between two "---"
-// lines at the very top. Values may be quoted; indented lines and list items (a YAML
-// list or map under a key) are skipped. A block that never closes, or another line in it
-// that is not "key: value", is an error.
+// lines at the very top (YAML), or of "key = value" lines between two "+++" lines
+// (TOML, as Hugo writes it). Values may be quoted; indented lines and list items (a
+// YAML list or map under a key) are skipped, and so are TOML "[table]" lines, whose keys
+// are read like the others (Hugo's "[params]" author). A block that never closes, or
+// another line in it that is not "key: value", is an error.
 func splitFrontMatter(text string) (map[string]string, string, error) {
-	if !strings.HasPrefix(text, "---\n") && strings.TrimSpace(text) != "---" {
+	fence, sep := "---", ":"
+	if strings.HasPrefix(text, "+++\n") {
+		fence, sep = "+++", "="
+	}
+	if !strings.HasPrefix(text, fence+"\n") && strings.TrimSpace(text) != fence {
 		return nil, text, nil
 	}
-	rest := strings.TrimPrefix(text, "---\n")
+	rest := strings.TrimPrefix(text, fence+"\n")
 	fm := map[string]string{}
 	for n := 2; ; n++ {
 		line, after, found := strings.Cut(rest, "\n")
-		if strings.TrimSpace(line) == "---" {
+		if strings.TrimSpace(line) == fence {
 			return fm, after, nil
 		}
 		if !found {
-			return nil, "", errors.New("front matter has no closing --- line")
+			return nil, "", fmt.Errorf("front matter has no closing %s line", fence)
 		}
 		rest = after
 		t := strings.TrimSpace(line)
 		// Comments, and the items of a YAML list or map ("tags:" then "  - a"), are skipped.
-		if t == "" || strings.HasPrefix(t, "#") || strings.HasPrefix(t, "- ") || t == "-" || line[0] == ' ' || line[0] == '\t' {
+		if t == "" || strings.HasPrefix(t, "#") || strings.HasPrefix(t, "- ") || t == "-" || line[0] == ' ' || line[0] == '\t' ||
+			sep == "=" && strings.HasPrefix(t, "[") {
 			continue
 		}
-		k, v, ok := strings.Cut(t, ":")
+		k, v, ok := strings.Cut(t, sep)
 		if !ok || strings.ContainsAny(strings.TrimSpace(k), " \t") {
-			return nil, "", fmt.Errorf("front matter line %d is not \"key: value\"", n)
+			want := `"key: value"`
+			if sep == "=" {
+				want = `"key = value"`
+			}
+			return nil, "", fmt.Errorf("front matter line %d is not %s", n, want)
 		}
 		k = strings.ToLower(strings.TrimSpace(k))
 		v = strings.TrimSpace(v)

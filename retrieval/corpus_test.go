@@ -27,6 +27,8 @@ func TestLoadCorpus(t *testing.T) {
 		"h.pdf":         {Data: []byte("ignored")},
 		".hidden/i.txt": {Data: []byte("ignored")},
 		"j.txt":         {Data: []byte("\xef\xbb\xbfBOM title\r\nWindows text.\r\n")},
+		"k.md":          {Data: []byte("---\ntitle: \"Hugo: a post\"\ntags:\n  - oman\n  - iran\nauthor: Jane Doe\nextra:\n  key: x\n---\nBody.\n")},
+		"l.md":          {Data: []byte("+++\ntitle = \"TOML post\"\ndate = 2024-01-02\n[params]\nauthor = \"Omar\"\n+++\nBody.\n")},
 	}
 	docs, skipped, err := loadCorpus(fsys)
 	if err != nil {
@@ -36,8 +38,14 @@ func TestLoadCorpus(t *testing.T) {
 	for _, d := range docs {
 		got[d.ID] = d
 	}
-	if ids := slices.Sorted(mapKeys(got)); !slices.Equal(ids, []string{"a", "c", "j", "sub/b"}) {
-		t.Fatalf("documents = %q; want a, c, j, sub/b", ids)
+	if ids := slices.Sorted(mapKeys(got)); !slices.Equal(ids, []string{"a", "c", "j", "k", "l", "sub/b"}) {
+		t.Fatalf("documents = %q; want a, c, j, k, l, sub/b", ids)
+	}
+	if k := got["k"]; k.Title != "Hugo: a post" || k.Author != "Jane Doe" || k.Body != "Body.\n" {
+		t.Errorf("k (YAML lists and maps in front matter) = %+v", k)
+	}
+	if l := got["l"]; l.Title != "TOML post" || l.Date != "2024-01-02" || l.Author != "Omar" || l.Body != "Body.\n" {
+		t.Errorf("l (TOML front matter, Hugo's [params] author) = %+v", l)
 	}
 	a := got["a"]
 	if a.Title != "Oman and Iran" || a.Author != "Jane Doe" || a.Outlet != "Daily" || a.Date != "2024-01-02" || a.Body != "Body text.\n" {
