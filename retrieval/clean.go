@@ -508,11 +508,13 @@ func isRule(t string) bool {
 // sentence would otherwise carry them, and answerers and renderers read "[n]" as a
 // citation of passage n. The numbers point to the source's own notes, which are not
 // indexed (or not with that number), so nothing a reader could follow is lost. Removed:
-// a bracket holding only numbers (with ranges or commas), optionally labelled (note,
-// ref, fn, source, passage) or preceded by "^", and Wikipedia's maintenance tags. Other
+// a bracket holding only numbers (with ranges, commas or semicolons), each optionally
+// labelled (note, ref, fn, source, passage), or preceded by "^" — every bracket that
+// falaj.CheckCitations reads as a citation marker is one — and Wikipedia's maintenance
+// tags. Other
 // brackets ("[sic]", "[the talks]", "[a]") stay. Code blocks are not touched.
 var (
-	footnoteMarker = regexp.MustCompile(`(?i)[ \t]*\^?\[\s*(?:(?:notes?|refs?|fn|nb|sources?|passages?|citations?)\s*)?\d+(?:\s*[-–,;]\s*\d+)*\s*\]`)
+	footnoteMarker = regexp.MustCompile(`(?i)[ \t]*\^?\[\s*(?:(?:notes?|refs?|fn|nb|sources?|passages?|citations?)\s*)?\d+(?:\s*[-–]\s*\d+)?(?:\s*[,;]\s*(?:(?:notes?|refs?|fn|nb|sources?|passages?|citations?)\s*)?\d+(?:\s*[-–]\s*\d+)?)*\s*\]`)
 	maintenanceTag = regexp.MustCompile(`(?i)[ \t]*\[(?:(?:citation|clarification|verification|source|better source|page|year|date|quotation|attribution|examples?|full citation|reference)s?\s+needed|who|when|where|which|why|by whom|according to whom|dubious|disputed|unreliable source\??|failed verification|dead link|not in citation given|original research\??|vague|specify|clarify|sic\?)\??(?:\s*[–-][^\]]{0,40})?\]`)
 )
 

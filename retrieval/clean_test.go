@@ -171,6 +171,7 @@ func TestNeutraliseMarkers(t *testing.T) {
 		{"in 2011.[12] Then", "in 2011. Then"},
 		{"in 2013.[13][14]", "in 2013."},
 		{"true [1, 2; 4] and [2-3]", "true and"},
+		{"labels per number [source 1, source 2] [Passage 2; passage 3–4]", "labels per number"},
 		{"see ^[4]", "see"},
 		{"labelled [note 3], [Passage 2], [source 1]", "labelled,,"},
 		{"tags[citation needed] [who?] [when?] [dubious – discuss]", "tags"},
@@ -263,5 +264,20 @@ func TestChunkKeepsCodeBlocksWhole(t *testing.T) {
 	}
 	if len(code) < 2 {
 		t.Errorf("%d code pieces; want the long block split", len(code))
+	}
+}
+
+// citeMarker is the marker pattern of falaj.CheckCitations (cite.go, markerRE), copied:
+// whatever it would read as a citation must not survive ingest.
+var citeMarker = regexp.MustCompile(`(?i)\[\s*(?:(?:passages?|sources?)\s*)?\d+(?:\s*[-–]\s*\d+)?(?:\s*[,;]\s*(?:(?:passages?|sources?)\s*)?\d+(?:\s*[-–]\s*\d+)?)*\s*\]`)
+
+func TestNoCitationMarkerSurvivesIngest(t *testing.T) {
+	for _, in := range []string{
+		"a[1]b", "x [ 12 ] y", "[1-3]", "[1–3]", "[Passage 2]", "[source 1, 2]", "[sources 1; passage 2]",
+		"[1][2][3]", "end.[4] Next", "[1, 2-4; 7]", "[PASSAGE 9]",
+	} {
+		if got := neutraliseMarkers(in); citeMarker.MatchString(got) {
+			t.Errorf("neutraliseMarkers(%q) = %q; still holds a citation marker", in, got)
+		}
 	}
 }
