@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"fmt"
 	"os"
 	"regexp"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/falaj-bot/falaj/internal/falajtest"
 	"github.com/falaj-bot/falaj/lexical"
 )
 
@@ -280,4 +282,24 @@ func TestNoCitationMarkerSurvivesIngest(t *testing.T) {
 			t.Errorf("neutraliseMarkers(%q) = %q; still holds a citation marker", in, got)
 		}
 	}
+}
+
+// TestSampleDocumentPassages renders the passages of testdata/documents, with each
+// document's title and byline and each passage's sentences, so that a change in how real
+// documents are read shows in the diff of testdata/TestSampleDocumentPassages.golden.
+func TestSampleDocumentPassages(t *testing.T) {
+	docs := sampleDocs(t)
+	var b strings.Builder
+	for _, id := range slices.Sorted(mapKeys(docs)) {
+		d := docs[id]
+		fmt.Fprintf(&b, "# %s\ntitle: %q\nauthor: %q\n", id, d.Title, d.Author)
+		for _, c := range chunkDocument(d, DefaultChunkSize) {
+			fmt.Fprintf(&b, "\n## %s\n", c.passage.ID)
+			for _, s := range lexical.Sentences(c.passage.Text) {
+				fmt.Fprintf(&b, "- %s\n", strings.ReplaceAll(s, "\n", "\n  "))
+			}
+		}
+		b.WriteString("\n")
+	}
+	falajtest.Golden(t, []byte(b.String()))
 }
