@@ -303,3 +303,27 @@ func TestSampleDocumentPassages(t *testing.T) {
 	}
 	falajtest.Golden(t, []byte(b.String()))
 }
+
+// FuzzCleanUnits: any text, read as plain text or Markdown, gives non-empty units of
+// valid UTF-8 without a panic. `go test` runs the seeds; `go test -fuzz CleanUnits`
+// explores.
+func FuzzCleanUnits(f *testing.F) {
+	for _, s := range []string{
+		"", "#", "```", "```\n", "~~~~\n```\n~~~", "| a |\n|---|", "|", "---\n---", "* \n-\n+", "    \n\tcode",
+		"[a][b][c]", "![", "<!--", "<!-- x", "`a``b```c", "\\", "a\\\nb", "1.\n1.2.\n1.2.3 X", "[^1]: note",
+		"[12][13]^[4][citation needed]", "text\n===\nmore\n---", "\u00a0\u00a0 nbsp", "\xff\xfe",
+	} {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, body string, markdown bool) {
+		for _, u := range cleanUnits(document{ID: "x", Title: "T", Author: "A", Body: body, Markdown: markdown}) {
+			if strings.TrimSpace(u.text) == "" {
+				t.Errorf("empty unit from %q", body)
+			}
+			if utf8Valid := strings.ToValidUTF8(u.text, "\uFFFD") == u.text; !utf8Valid && strings.ToValidUTF8(body, "\uFFFD") == body {
+				t.Errorf("unit %q from valid %q is not valid UTF-8", u.text, body)
+			}
+		}
+	})
+}
