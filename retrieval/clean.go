@@ -306,21 +306,26 @@ func (c *cleaner) units(b textBlock, bi int) []unit {
 		}
 	}
 	var out []unit
+	var texts []*strings.Builder // the text of out[i], built line by line
 	var inline []bool
 	var prev textLine
 	for i, l := range b.lines {
 		if i > 0 && l.kind == proseLine && c.joins(prev, l) {
-			u := &out[len(out)-1]
-			u.text += joiner(u.text, l.text) + l.text
+			tb := texts[len(texts)-1]
+			tb.WriteString(joiner(prev.text, l.text))
+			tb.WriteString(l.text)
 			prev = textLine{text: l.text, kind: prev.kind, hardBreak: l.hardBreak, inline: prev.inline} // the paragraph goes on
 			continue
 		}
-		out = append(out, unit{text: l.text, block: bi, table: l.kind == tableLine, heading: l.kind == headingLine})
+		out = append(out, unit{block: bi, table: l.kind == tableLine, heading: l.kind == headingLine})
+		texts = append(texts, &strings.Builder{})
+		texts[len(texts)-1].WriteString(l.text)
 		inline = append(inline, l.inline)
 		prev = l
 	}
 	kept := out[:0]
 	for i, u := range out {
+		u.text = texts[i].String()
 		if inline[i] {
 			if u.text = neutraliseMarkers(mdInline(u.text, c.refs)); u.text == "" {
 				continue
@@ -514,18 +519,50 @@ func isRule(t string) bool {
 // tags. Other
 // brackets ("[sic]", "[the talks]", "[a]") stay. Code blocks are not touched.
 var (
-	footnoteMarker = regexp.MustCompile(`(?i)[ \t]*\^?\[\s*(?:(?:notes?|refs?|fn|nb|sources?|passages?|citations?)\s*)?\d+(?:\s*[-–]\s*\d+)?(?:\s*[,;]\s*(?:(?:notes?|refs?|fn|nb|sources?|passages?|citations?)\s*)?\d+(?:\s*[-–]\s*\d+)?)*\s*\]`)
-	maintenanceTag = regexp.MustCompile(`(?i)[ \t]*\[(?:(?:citation|clarification|verification|source|better source|page|year|date|quotation|attribution|examples?|full citation|reference)s?\s+needed|who|when|where|which|why|by whom|according to whom|dubious|disputed|unreliable source\??|failed verification|dead link|not in citation given|original research\??|vague|specify|clarify|sic\?)\??(?:\s*[–-][^\]]{0,40})?\]`)
+	footnoteMarker = regexp.MustCompile(`(?i)^\[\s*(?:(?:notes?|refs?|fn|nb|sources?|passages?|citations?)\s*)?\d+(?:\s*[-–]\s*\d+)?(?:\s*[,;]\s*(?:(?:notes?|refs?|fn|nb|sources?|passages?|citations?)\s*)?\d+(?:\s*[-–]\s*\d+)?)*\s*\]$`)
+	maintenanceTag = regexp.MustCompile(`(?i)^\[(?:(?:citation|clarification|verification|source|better source|page|year|date|quotation|attribution|examples?|full citation|reference)s?\s+needed|who|when|where|which|why|by whom|according to whom|dubious|disputed|unreliable source\??|failed verification|dead link|not in citation given|original research\??|vague|specify|clarify|sic\?)\??(?:\s*[–-][^\]]{0,40})?\]$`)
 )
 
+// maxMarkerBytes bounds the bracket neutraliseMarkers reads as a marker.
+const maxMarkerBytes = 80
+
 // neutraliseMarkers removes footnote markers and maintenance tags from a line of text.
+// Each "[" is checked on its own, with its bracket (at most maxMarkerBytes long), so a
+// hostile line of a million brackets costs linear time.
 func neutraliseMarkers(s string) string {
 	if !strings.Contains(s, "[") {
 		return s
 	}
-	s = footnoteMarker.ReplaceAllString(s, "")
-	s = maintenanceTag.ReplaceAllString(s, "")
-	return strings.TrimSpace(s)
+	var b strings.Builder
+	last, changed := 0, false
+	for i := 0; i < len(s); i++ {
+		if s[i] != '[' {
+			continue
+		}
+		end := strings.IndexByte(s[i:min(len(s), i+maxMarkerBytes)], ']')
+		if end < 0 {
+			continue
+		}
+		end += i + 1
+		if !footnoteMarker.MatchString(s[i:end]) && !maintenanceTag.MatchString(s[i:end]) {
+			continue
+		}
+		start := i // the marker goes with a "^" before it and the blanks before that
+		if start > last && s[start-1] == '^' {
+			start--
+		}
+		for start > last && (s[start-1] == ' ' || s[start-1] == '\t') {
+			start--
+		}
+		b.WriteString(s[last:start])
+		last, changed = end, true
+		i = end - 1
+	}
+	if !changed {
+		return s
+	}
+	b.WriteString(s[last:])
+	return strings.TrimSpace(b.String())
 }
 
 // isTable reports whether a block looks like a flattened table: at least two lines,

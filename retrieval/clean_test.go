@@ -198,6 +198,7 @@ func TestMarkdownInline(t *testing.T) {
 		{"image becomes its alt text", "see ![Map of Oman](map.png) here", "see Map of Oman here"},
 		{"code span verbatim", "run `make **all**` and `a | b`", "run make **all** and a | b"},
 		{"code span in a link", "[`lib/README.md`](lib/README.md#x)", "lib/README.md"},
+		{"longer fences around backticks", "use `` a`b `` and ```x``` but `open", "use a`b and x but `open"},
 		{"escapes", `a \*star\* and \[brackets\]`, "a *star* and [brackets]"},
 		{"html", `<b>bold</b> &amp; <img src="x.png" alt="logo"> <br/>`, "bold & logo"},
 		{"autolink", "mail <info@example.org> or <https://example.org/a>", "mail info@example.org or https://example.org/a"},

@@ -94,50 +94,77 @@ func mdInline(line string, refs map[string]bool) string {
 // mdInlineText applies the rules to a line whose code spans and escaped characters are
 // parked.
 func mdInlineText(s string, refs map[string]bool) string {
-	s = mdImgTag.ReplaceAllString(s, " $1 ")
-	s = mdImage.ReplaceAllString(s, "$1")
-	s = mdFootRef.ReplaceAllString(s, "")
-	// Reference links to defined labels first, then footnote markers, so that
-	// "2013.[13][14]" loses its markers rather than becoming a link "13".
-	s = mdRefLink.ReplaceAllStringFunc(s, func(m string) string {
-		sub := mdRefLink.FindStringSubmatch(m)
-		if label := sub[2]; refs[strings.ToLower(label)] || label == "" && refs[strings.ToLower(sub[1])] {
-			return sub[1]
-		}
-		return m
-	})
-	s = neutraliseMarkers(s)
-	s = mdLink.ReplaceAllString(s, "$1")
-	s = mdRefLink.ReplaceAllString(s, "$1")
-	s = mdShortcut.ReplaceAllStringFunc(s, func(m string) string {
-		label := m[1 : len(m)-1]
-		switch {
-		case !refs[strings.ToLower(label)]:
-			return m
-		case strings.Trim(label, "0123456789") == "":
-			return "" // a numbered reference is a footnote marker, not words
-		}
-		return label
-	})
-	s = mdAutolink.ReplaceAllString(s, "$1")
-	s = mdTag.ReplaceAllString(s, "")
-	for range 2 { // twice: neighbouring spans share the character between them
-		s = mdStrong.ReplaceAllString(s, "$1")
-		s = mdStrongU.ReplaceAllString(s, "$1$2$3")
-		s = mdEmph.ReplaceAllString(s, "$1$2$3")
-		s = mdEmphU.ReplaceAllString(s, "$1$2$3")
-		s = mdStrike.ReplaceAllString(s, "$1")
+	// Each rule runs only when its mark is there: most lines of prose have none.
+	has := func(mark string) bool { return strings.Contains(s, mark) }
+	if has("<") {
+		s = mdImgTag.ReplaceAllString(s, " $1 ")
 	}
-	return html.UnescapeString(s)
+	if has("![") {
+		s = mdImage.ReplaceAllString(s, "$1")
+	}
+	if has("[") {
+		s = mdFootRef.ReplaceAllString(s, "")
+		// Reference links to defined labels first, then footnote markers, so that
+		// "2013.[13][14]" loses its markers rather than becoming a link "13".
+		s = mdRefLink.ReplaceAllStringFunc(s, func(m string) string {
+			sub := mdRefLink.FindStringSubmatch(m)
+			if label := sub[2]; refs[strings.ToLower(label)] || label == "" && refs[strings.ToLower(sub[1])] {
+				return sub[1]
+			}
+			return m
+		})
+		s = neutraliseMarkers(s)
+		s = mdLink.ReplaceAllString(s, "$1")
+		s = mdRefLink.ReplaceAllString(s, "$1")
+		s = mdShortcut.ReplaceAllStringFunc(s, func(m string) string {
+			label := m[1 : len(m)-1]
+			switch {
+			case !refs[strings.ToLower(label)]:
+				return m
+			case strings.Trim(label, "0123456789") == "":
+				return "" // a numbered reference is a footnote marker, not words
+			}
+			return label
+		})
+	}
+	if has("<") {
+		s = mdAutolink.ReplaceAllString(s, "$1")
+		s = mdTag.ReplaceAllString(s, "")
+	}
+	for range 2 { // twice: neighbouring spans share the character between them
+		before := s
+		if has("**") {
+			s = mdStrong.ReplaceAllString(s, "$1")
+		}
+		if has("__") {
+			s = mdStrongU.ReplaceAllString(s, "$1$2$3")
+		}
+		if has("*") {
+			s = mdEmph.ReplaceAllString(s, "$1$2$3")
+		}
+		if has("_") {
+			s = mdEmphU.ReplaceAllString(s, "$1$2$3")
+		}
+		if has("~~") {
+			s = mdStrike.ReplaceAllString(s, "$1")
+		}
+		if s == before {
+			break
+		}
+	}
+	if has("&") {
+		s = html.UnescapeString(s)
+	}
+	return s
 }
 
 // splitCodeSpans splits s into text and code spans, alternating, starting with text:
 // "a `b` c" → "a ", "b", " c". A code span opens with a run of backticks and closes
-// with a run of the same length; one space padding each side goes. An unclosed run is
-// text.
+// with the next run of the same length; one space padding each side goes. A run without
+// a closing run is text. Linear in len(s): each run's closing run is found beforehand.
 func splitCodeSpans(s string) []string {
-	var out []string
-	last := 0
+	type run struct{ at, n int }
+	var runs []run
 	for i := 0; i < len(s); {
 		if s[i] != '`' {
 			i++
@@ -147,33 +174,36 @@ func splitCodeSpans(s string) []string {
 		for i+n < len(s) && s[i+n] == '`' {
 			n++
 		}
-		closeAt := -1
-		for j := i + n; j < len(s); {
-			if s[j] != '`' {
-				j++
-				continue
-			}
-			m := 0
-			for j+m < len(s) && s[j+m] == '`' {
-				m++
-			}
-			if m == n {
-				closeAt = j
-				break
-			}
-			j += m
+		runs = append(runs, run{i, n})
+		i += n
+	}
+	if len(runs) < 2 {
+		return []string{s}
+	}
+	next := make([]int, len(runs)) // index of the next run of the same length, or -1
+	seen := map[int]int{}
+	for k := len(runs) - 1; k >= 0; k-- {
+		next[k] = -1
+		if j, ok := seen[runs[k].n]; ok {
+			next[k] = j
 		}
-		if closeAt < 0 {
-			i += n
+		seen[runs[k].n] = k
+	}
+	var out []string
+	last := 0
+	for k := 0; k < len(runs); k++ {
+		j := next[k]
+		if j < 0 {
 			continue
 		}
-		code := s[i+n : closeAt]
+		open, closing := runs[k], runs[j]
+		code := s[open.at+open.n : closing.at]
 		if len(code) >= 2 && code[0] == ' ' && code[len(code)-1] == ' ' && strings.TrimSpace(code) != "" {
 			code = code[1 : len(code)-1]
 		}
-		out = append(out, s[last:i], code)
-		i = closeAt + n
-		last = i
+		out = append(out, s[last:open.at], code)
+		last = closing.at + closing.n
+		k = j
 	}
 	return append(out, s[last:])
 }
