@@ -92,7 +92,6 @@ var (
 	footDef     = regexp.MustCompile(`^ {0,3}\[\^[^\]]+\]:\s*`)
 	tableDelim  = regexp.MustCompile(`^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)+\|?$|^\|\s*:?-+:?\s*\|$`)
 	quoteMarker = regexp.MustCompile(`^(?:>\s?)+`)
-	aligned     = regexp.MustCompile(`\S {3,}\S`)
 	promptLine  = regexp.MustCompile(`^[$%#] \S`)
 )
 
@@ -169,7 +168,7 @@ func (c *cleaner) blocks(lines []string) []textBlock {
 	for i := 0; i < len(lines); i++ {
 		raw := strings.TrimRightFunc(lines[i], unicode.IsSpace)
 		t := strings.TrimSpace(raw)
-		if m := fenceOpen.FindStringSubmatch(raw); m != nil && !(m[2][0] == '`' && strings.Contains(m[3], "`")) {
+		if m := fenceMatch(raw); m != nil && !(m[2][0] == '`' && strings.Contains(m[3], "`")) {
 			flush()
 			code, last := fencedCode(lines, i, len(m[1]), m[2], strings.TrimSpace(m[3]))
 			if code != "" {
@@ -257,7 +256,7 @@ func (c *cleaner) blocks(lines []string) []textBlock {
 			switch {
 			case listMarker.MatchString(t) && (t[0] < '0' || t[0] > '9' || numbered.MatchString(t)) || sectionNum.MatchString(t):
 				l.kind = listLine
-			case promptLine.MatchString(t) || aligned.MatchString(t):
+			case promptLine.MatchString(t) || strings.Contains(t, "   "): // a prompt, or column-aligned text
 				l.kind = preLine
 			}
 		}
@@ -282,6 +281,14 @@ func (c *cleaner) blocks(lines []string) []textBlock {
 	}
 	flush()
 	return out
+}
+
+// fenceMatch is fenceOpen's submatches for line, or nil.
+func fenceMatch(line string) []string {
+	if !strings.Contains(line, "```") && !strings.Contains(line, "~~~") {
+		return nil
+	}
+	return fenceOpen.FindStringSubmatch(line)
 }
 
 // units turns block number bi into units.

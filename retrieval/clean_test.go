@@ -328,3 +328,38 @@ func FuzzCleanUnits(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkCleanUnits reads 1 MiB documents: the sample Markdown guide and plain-text
+// FAQ repeated, one hard-wrapped paragraph of 1 MiB, and hostile lines (a million "[",
+// "[a](" repeated); time is linear in the size.
+func BenchmarkCleanUnits(b *testing.B) {
+	const size = 1 << 20
+	repeat := func(s string) string { return strings.Repeat(s, size/len(s)+1)[:size] }
+	read := func(name string) string {
+		data, err := os.ReadFile("testdata/documents/" + name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return string(data) + "\n\n"
+	}
+	for _, bc := range []struct {
+		name     string
+		body     string
+		markdown bool
+	}{
+		{"markdown-guide", repeat(read("reading-the-muscat-talks.md")), true},
+		{"wrapped-faq", repeat(read("aflaj-questions.txt")), false},
+		{"one-wrapped-paragraph", repeat("This is a line of hard-wrapped text that goes on and on\n"), false},
+		{"brackets", strings.Repeat("[", size), true},
+		{"unclosed-links", repeat("[a]("), true},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			d := document{ID: "x", Title: "T", Body: bc.body, Markdown: bc.markdown}
+			b.SetBytes(int64(len(bc.body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				cleanUnits(d)
+			}
+		})
+	}
+}
