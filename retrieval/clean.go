@@ -84,9 +84,9 @@ var (
 	fenceOpen   = regexp.MustCompile("^( {0,3})(`{3,}|~{3,})\\s*([^`]*)$")
 	atxHeading  = regexp.MustCompile(`^#{1,6}(?:\s+|$)`)
 	atxClosing  = regexp.MustCompile(`\s+#+\s*$`)
-	listMarker  = regexp.MustCompile(`^(?:[-*+•▪◦·–—]|\d{1,3}[.)])\s+`)
-	sectionNum  = regexp.MustCompile(`^\d{1,3}(?:\.\d{1,3})+(?:\.\s+\S|\s+\P{Ll})`) // "1.2. Who…", "8.1.1. dpkg", "2.1 Setup", not "3.5 percent"
-	numbered    = regexp.MustCompile(`^\d{1,3}[.)]\s+\P{Ll}`)                       // plain text: "2. Getting…", not "12. it"
+	listMarker  = regexp.MustCompile(`^(?:[-*+•▪◦·–—]|\d{1,3}[.)])[\s\x{a0}]+`)
+	sectionNum  = regexp.MustCompile(`^\d{1,3}(?:\.\d{1,3})+(?:\.[\s\x{a0}]+\S|[\s\x{a0}]+\P{Ll})`) // "1.2. Who…", "8.1.1. dpkg", "2.1 Setup", not "3.5 percent"
+	numbered    = regexp.MustCompile(`^\d{1,3}[.)][\s\x{a0}]+\P{Ll}`)                               // plain text: "2. Getting…", not "12. it"
 	mdBullet    = regexp.MustCompile(`^[-*+]\s+`)
 	refDef      = regexp.MustCompile(`^ {0,3}\[([^\]^][^\]]*)\]:\s*\S`)
 	footDef     = regexp.MustCompile(`^ {0,3}\[\^[^\]]+\]:\s*`)

@@ -70,12 +70,12 @@ func TestHardWrappedTextIsRejoined(t *testing.T) {
 }
 
 func TestWrappedLinesStartingWithNumbersContinue(t *testing.T) {
-	body := "The economy of the region grew by\n3.5 percent last year, and exports rose to\n12. that is the figure.\n\n2. Getting there\n2.1. By sea"
+	body := "The economy of the region grew by\n3.5 percent last year, and exports rose to\n12. that is the figure.\n\n2. Getting there\n2.1. By sea\n2.2.\u00a0By air"
 	var got []string
 	for _, u := range cleanUnits(document{ID: "x", Title: "T", Body: body}) {
 		got = append(got, u.text)
 	}
-	want := []string{"The economy of the region grew by 3.5 percent last year, and exports rose to 12. that is the figure.", "2. Getting there", "2.1. By sea"}
+	want := []string{"The economy of the region grew by 3.5 percent last year, and exports rose to 12. that is the figure.", "2. Getting there", "2.1. By sea", "2.2.\u00a0By air"}
 	if !slices.Equal(got, want) {
 		t.Errorf("units = %q; want %q", got, want)
 	}
