@@ -22,7 +22,7 @@ const chunkerVersion = "chunk-v2"
 // chunk is a passage before embedding.
 type chunk struct {
 	passage falaj.Passage
-	embed   string // what is embedded and keyword-indexed: title, then text
+	embed   string // what is embedded: title, byline, text and acronyms' long forms (embedText)
 }
 
 // chunkDocument splits a document into passages of at most size runes (plus a heading
@@ -31,8 +31,9 @@ type chunk struct {
 // size; a unit longer than size is split at sentence ends into pieces of at most size,
 // and a sentence longer than size at spaces (a word longer than size, at size runes);
 // a heading line is never the last line of a
-// passage, so it travels with the paragraph it introduces. Units of one block are
-// joined by "\n", blocks by "\n\n". Passages without any search term (lexical.Terms)
+// passage, so it travels with the paragraph it introduces; a code block longer than size
+// is cut between lines into fenced pieces (splitCode), never into sentences. Units of
+// one block are joined by "\n", blocks by "\n\n". Passages without any search term (lexical.Terms)
 // are dropped before they are numbered.
 func chunkDocument(d document, size int) []chunk {
 	units := cleanUnits(d)

@@ -20,8 +20,11 @@ import (
 //     "Author:") to the title, the author or the outlet.
 //  4. A lone all-capitals word of at most 8 letters ("VCG", "AFP", "REUTERS"): an image
 //     credit.
+//  5. Footnote markers and maintenance tags ("2011.[12]", "[citation needed]"):
+//     neutraliseMarkers.
 //
-// Everything else is kept, including the author's bio paragraph.
+// Everything else is kept, including the author's bio paragraph. How lines become
+// paragraphs, and Markdown text: cleanUnits.
 var (
 	commentHeader = regexp.MustCompile(`(?i)^(?:(?:no|one|two|three|four|five|\d+)\s+(?:comments?|responses?|replies|thoughts?)(?:\s+on\b.*)?|comments?|responses?|leave\s+a\s+(?:comment|reply|response)|comments\s+are\s+closed\.?|join\s+the\s+discussion)\s*:?$`)
 
@@ -56,7 +59,7 @@ const (
 type textLine struct {
 	text      string
 	kind      lineKind
-	raw       string // trimmed, before Markdown was read (plain text's glued tables)
+	raw       string // trimmed, before Markdown was read (a table's header row)
 	hardBreak bool   // Markdown: ends with two spaces or a backslash
 	inline    bool   // Markdown whose inline marks are read after joining (mdInline)
 }
@@ -99,8 +102,8 @@ var (
 // rules above), hard-wrapped lines rejoined into paragraphs, Markdown read as text, code
 // kept as blocks, footnote markers removed (neutraliseMarkers).
 //
-// A paragraph is its lines up to a blank line, joined by one space (no space after a
-// line ending in "/" or a word ending in "-"), except that a heading, a list item, a
+// A paragraph is its lines up to a blank line, joined by one space (or none inside a
+// wrapped address or hyphenated word: joiner), except that a heading, a list item, a
 // table row, a command prompt ("$ …") or column-aligned text starts a unit of its own.
 // Plain text (.txt) is read that way when it is hard-wrapped (at most 1 line in 20
 // longer than maxWrapWidth runes); otherwise each line is a paragraph, and a line
