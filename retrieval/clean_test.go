@@ -201,6 +201,7 @@ func TestMarkdownInline(t *testing.T) {
 		{"longer fences around backticks", "use `` a`b `` and ```x``` but `open", "use a`b and x but `open"},
 		{"escapes", `a \*star\* and \[brackets\]`, "a *star* and [brackets]"},
 		{"html", `<b>bold</b> &amp; <img src="x.png" alt="logo"> <br/>`, "bold & logo"},
+		{"line break tag leaves a space", "one<br>two</p><p>three", "one two three"},
 		{"autolink", "mail <info@example.org> or <https://example.org/a>", "mail info@example.org or https://example.org/a"},
 		{"strike and footnote reference", "~~old~~ new[^1]", "old new"},
 	} {

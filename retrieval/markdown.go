@@ -8,7 +8,8 @@ import (
 )
 
 // Markdown is quoted as text: what a reader of the rendered page sees, without the
-// marks that produce it. mdInline turns one line of a .md document into text:
+// marks that produce it. mdInline turns a paragraph (or line) of a .md document into
+// text:
 //
 //   - images become their alt text ("![Oman map](map.png)" → "Oman map"); a line of
 //     nothing but images (a row of badges) is dropped by the caller (imagesOnly);
@@ -18,8 +19,9 @@ import (
 //   - emphasis and strike-through marks go ("**", "__", "*", "_", "~~"), but not a "*"
 //     or "_" inside a word ("snake_case", "2*3");
 //   - code spans keep their text, verbatim, without the backticks;
-//   - HTML tags go (an <img>'s alt text stays), entities are decoded, backslash
-//     escapes lose the backslash; footnote references "[^1]" go.
+//   - HTML tags go (an <img>'s alt text stays; <br>, <p>, <div>, <li> leave a space),
+//     entities are decoded, backslash escapes lose the backslash; footnote references
+//     "[^1]" and footnote markers (neutraliseMarkers) go.
 //
 // Block structure (headings, lists, tables, quotes, code blocks) is read by cleanUnits.
 var (
@@ -31,6 +33,7 @@ var (
 	mdFootRef   = regexp.MustCompile(`\[\^[^\]\s]+\]`)
 	mdAutolink  = regexp.MustCompile(`<((?:https?|ftp)://[^>\s]+|mailto:[^>\s]+|[^>\s@]+@[^>\s]+\.[^>\s]+)>`)
 	mdImgTag    = regexp.MustCompile(`(?i)<img\b[^>]*?\balt\s*=\s*"([^"]*)"[^>]*>`)
+	mdBreakTag  = regexp.MustCompile(`(?i)<(?:br|/?p|/?div|/?li|hr)\b[^<>]*>`)
 	mdTag       = regexp.MustCompile(`</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>`)
 	mdStrong    = regexp.MustCompile(`\*\*([^*\s](?:[^*]*[^*\s])?)\*\*`)
 	mdStrongU   = regexp.MustCompile(`(^|[^\p{L}\p{N}_])__([^_\s](?:[^_]*[^_\s])?)__($|[^\p{L}\p{N}_])`)
@@ -129,6 +132,7 @@ func mdInlineText(s string, refs map[string]bool) string {
 	}
 	if has("<") {
 		s = mdAutolink.ReplaceAllString(s, "$1")
+		s = mdBreakTag.ReplaceAllString(s, " ")
 		s = mdTag.ReplaceAllString(s, "")
 	}
 	for range 2 { // twice: neighbouring spans share the character between them
