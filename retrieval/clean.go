@@ -84,7 +84,7 @@ type cleaner struct {
 }
 
 var (
-	fenceOpen   = regexp.MustCompile("^( {0,3})(`{3,}|~{3,})\\s*([^`]*)$")
+	fenceOpen   = regexp.MustCompile("^( *)(`{3,}|~{3,})\\s*([^`]*)$") // any indentation: a fence may sit in a list item
 	atxHeading  = regexp.MustCompile(`^#{1,6}(?:\s+|$)`)
 	atxClosing  = regexp.MustCompile(`\s+#+\s*$`)
 	listMarker  = regexp.MustCompile(`^(?:[-*+•▪◦·–—]|\d{1,3}[.)])[\s\x{a0}]+`)

@@ -228,6 +228,7 @@ func TestMarkdownBlocks(t *testing.T) {
 		{"indented code in a list is a continuation", "- item\n\n    more of the item", []string{"• item", "more of the item"}},
 		{"indented code after a paragraph", "Run:\n\n    make\n      install\n\nDone.", []string{"Run:", "```\nmake\n  install\n```", "Done."}},
 		{"unclosed fence runs to the end", "Text.\n\n~~~sh\nls\n", []string{"Text.", "```sh\nls\n```"}},
+		{"fence in a list item", "1. Build it:\n\n    ```sh\n    make\n      all\n    ```\n2. Done.", []string{"1. Build it:", "```sh\nmake\n  all\n```", "2. Done."}},
 		{"html comment dropped", "<!-- a\nb -->\nText.", []string{"Text."}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
