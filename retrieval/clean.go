@@ -227,8 +227,8 @@ func (c *cleaner) blocks(lines []string) []textBlock {
 				l.kind = headingLine
 				t = atxClosing.ReplaceAllString(strings.TrimLeft(t, "#"), "")
 			case tableDelim.MatchString(t) && len(cur) > 0 && strings.Contains(cur[len(cur)-1].raw, "|"):
-				cur[len(cur)-1].kind = tableLine
-				cur[len(cur)-1].text = tableRow(cur[len(cur)-1].raw, c.refs)
+				h := &cur[len(cur)-1] // the header row
+				h.kind, h.text, h.inline = tableLine, tableRow(h.raw, c.refs), false
 				continue
 			case strings.Contains(t, "|") && (strings.HasPrefix(t, "|") || len(cur) > 0 && cur[len(cur)-1].kind == tableLine ||
 				i+1 < len(lines) && tableDelim.MatchString(strings.TrimSpace(lines[i+1]))):
