@@ -40,7 +40,7 @@ type Passage struct {
 	ID      string  // stable identifier, "<doc>#<ordinal>"
 	Doc     string  // document identifier: the file name without extension
 	Title   string  // document title
-	Author  string  // author, or the outlet when no author is known
+	Author  string  // author, or the outlet when no author is known; "" when neither is (never made up)
 	Outlet  string  // publication, "" when unknown
 	Date    string  // as the article states it, "" when it states none
 	Ordinal int     // 1-based position of the passage within its document

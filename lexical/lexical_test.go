@@ -114,6 +114,13 @@ func TestSentences(t *testing.T) {
 		{"hard wrap", "Oman has long\nserved as a bridge,\nQuietly. Done.", []string{"Oman has long served as a bridge, Quietly.", "Done."}},
 		{"heading line", "Diplomatic tradition\nOman is old.", []string{"Diplomatic tradition", "Oman is old."}},
 		{"empty", "  \n\n ", nil},
+		{"code block is one sentence, verbatim", "Run this. Then check.\n```go\nfunc main() {\n\tfmt.Println(\"Hi. There.\")\n}\n```\nIt prints. Done.",
+			[]string{"Run this.", "Then check.", "```go\nfunc main() {\n\tfmt.Println(\"Hi. There.\")\n}\n```", "It prints.", "Done."}},
+		{"indented code lines kept", "Steps:\n\n```\n  make\n    make install\n```", []string{"Steps:", "```\n  make\n    make install\n```"}},
+		{"unclosed fence runs to the end", "Intro.\n~~~\nx = 1\ny = 2", []string{"Intro.", "~~~\nx = 1\ny = 2"}},
+		{"section number", "1.2. Who decides? The wakil.", []string{"1.2. Who decides?", "The wakil."}},
+		{"aligned rows are not wrapped lines", "Share     Duration\nathar     30 minutes", []string{"Share     Duration", "athar     30 minutes"}},
+		{"inline backticks are no fence", "Use ```code``` here. Done.", []string{"Use ```code``` here.", "Done."}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := Sentences(tt.in); !slices.Equal(got, tt.want) {

@@ -9,21 +9,78 @@ import (
 //
 // Lines: a blank line ends a sentence; so does a line break, unless the next line
 // starts with a lower-case letter or the line ends with a comma (a hard-wrapped
-// sentence, whose lines are joined with one space). So each row of a flattened table
+// sentence, whose lines are joined with one space) and neither line is column-aligned
+// text (three spaces between words). So each row of a flattened table
 // and each bullet line is its own sentence; the bullet marker ("•", "-", "*", "1.") is
 // dropped.
 //
 // Within a line, a sentence ends at '.', '!', '?' or '…' (plus any closing quotes or
 // brackets) followed by a space and then a capital letter, a digit or an opening
-// quote. Not after a title ("Mr.", "Dr.", "Gen." …) or an initial ("J. Smith"), and
+// quote. Not after a title ("Mr.", "Dr.", "Gen." …), an initial ("J. Smith") or a
+// section number starting the line ("1.2. Who…"), and
 // after other abbreviations ("U.S.", "e.g.", "etc.", "Jan.") only when the next word
 // is a stop word ("…from the U.S. The talks…"). Decimals ("3.5") never split.
+//
+// Code: a block fenced by lines starting with ``` (or ~~~), fences included, is one
+// sentence, verbatim: its lines keep their indentation and are never joined or split. An
+// unclosed fence runs to the end of s.
 func Sentences(s string) []string {
 	var out []string
-	for _, line := range logicalLines(s) {
-		out = append(out, splitLine(line)...)
+	for i, part := range splitFenced(s) {
+		if i%2 == 1 {
+			out = append(out, part)
+			continue
+		}
+		for _, line := range logicalLines(part) {
+			out = append(out, splitLine(line)...)
+		}
 	}
 	return out
+}
+
+// splitFenced splits s into text and fenced code blocks, alternating, starting with text
+// (which may be empty). A code block runs from its opening fence line to the closing
+// line of the same fence, both included, lines without trailing white space.
+func splitFenced(s string) []string {
+	if !strings.Contains(s, "```") && !strings.Contains(s, "~~~") {
+		return []string{s}
+	}
+	var out []string
+	var text, code []string
+	fence := ""
+	for _, line := range strings.Split(s, "\n") {
+		t := strings.TrimSpace(line)
+		if fence == "" {
+			if f := fenceOf(t); f != "" {
+				fence = f
+				out = append(out, strings.Join(text, "\n"))
+				text, code = nil, []string{strings.TrimRightFunc(line, unicode.IsSpace)}
+				continue
+			}
+			text = append(text, line)
+			continue
+		}
+		code = append(code, strings.TrimRightFunc(line, unicode.IsSpace))
+		if strings.HasPrefix(t, fence) && strings.Trim(t, fence[:1]) == "" {
+			out = append(out, strings.Join(code, "\n"))
+			fence, code = "", nil
+		}
+	}
+	if fence != "" {
+		out = append(out, strings.Join(code, "\n"))
+	}
+	return append(out, strings.Join(text, "\n"))
+}
+
+// fenceOf returns the fence a trimmed line opens ("```", "~~~~"), or "".
+func fenceOf(t string) string {
+	for _, c := range []string{"`", "~"} {
+		n := len(t) - len(strings.TrimLeft(t, c))
+		if n >= 3 && !(c == "`" && strings.Contains(t[n:], "`")) {
+			return t[:n]
+		}
+	}
+	return ""
 }
 
 // logicalLines joins hard-wrapped lines and drops blank ones and bullet markers.
@@ -46,7 +103,7 @@ func logicalLines(s string) []string {
 		if cur.Len() > 0 {
 			prev := strings.TrimSpace(cur.String())
 			first, _ := firstRune(line)
-			if !bullet && (unicode.IsLower(first) || strings.HasSuffix(prev, ",")) {
+			if !bullet && !isAligned(line) && !isAligned(prev) && (unicode.IsLower(first) || strings.HasSuffix(prev, ",")) {
 				cur.WriteByte(' ')
 				cur.WriteString(line)
 				continue
@@ -57,6 +114,12 @@ func logicalLines(s string) []string {
 	}
 	flush()
 	return out
+}
+
+// isAligned reports whether a line holds column-aligned text (three spaces or more
+// between words): a row of a plain-text table, never a wrapped sentence.
+func isAligned(line string) bool {
+	return strings.Contains(strings.TrimSpace(line), "   ")
 }
 
 func firstRune(s string) (rune, bool) {
@@ -177,6 +240,9 @@ func periodEnds(rs []rune, i int, after []rune) bool {
 	prev := string(rs[j:i])
 	if prev == "" {
 		return true
+	}
+	if j == 0 && strings.Trim(prev, "0123456789.") == "" {
+		return false // a section number: "1.2. Who decides…"
 	}
 	bare := strings.ToLower(strings.ReplaceAll(prev, ".", ""))
 	if titles[bare] {

@@ -17,12 +17,12 @@ const DefaultChunkSize = 700
 
 // chunkerVersion names the cleaning and chunking rules; change it whenever they change
 // so that saved snapshots are rebuilt.
-const chunkerVersion = "chunk-v1"
+const chunkerVersion = "chunk-v2"
 
 // chunk is a passage before embedding.
 type chunk struct {
 	passage falaj.Passage
-	embed   string // what is embedded and keyword-indexed: title, then text
+	embed   string // what is embedded: title, byline, text and acronyms' long forms (embedText)
 }
 
 // chunkDocument splits a document into passages of at most size runes (plus a heading
@@ -31,8 +31,9 @@ type chunk struct {
 // size; a unit longer than size is split at sentence ends into pieces of at most size,
 // and a sentence longer than size at spaces (a word longer than size, at size runes);
 // a heading line is never the last line of a
-// passage, so it travels with the paragraph it introduces. Units of one block are
-// joined by "\n", blocks by "\n\n". Passages without any search term (lexical.Terms)
+// passage, so it travels with the paragraph it introduces; a code block longer than size
+// is cut between lines into fenced pieces (splitCode), never into sentences. Units of
+// one block are joined by "\n", blocks by "\n\n". Passages without any search term (lexical.Terms)
 // are dropped before they are numbered.
 func chunkDocument(d document, size int) []chunk {
 	units := cleanUnits(d)
@@ -40,6 +41,12 @@ func chunkDocument(d document, size int) []chunk {
 	for _, u := range units {
 		if utf8.RuneCountInString(u.text) <= size {
 			pieces = append(pieces, u)
+			continue
+		}
+		if u.code {
+			for _, s := range splitCode(u.text, size) {
+				pieces = append(pieces, unit{text: s, block: u.block, code: true})
+			}
 			continue
 		}
 		for j, s := range packSentences(lexical.Sentences(u.text), size) {
@@ -98,17 +105,21 @@ func chunkDocument(d document, size int) []chunk {
 			Ordinal: i + 1,
 			Text:    t,
 		}
-		out[i] = chunk{passage: p, embed: embedText(d.Title, t, acr)}
+		out[i] = chunk{passage: p, embed: embedText(d, t, acr)}
 	}
 	return out
 }
 
-// embedText is what the embedder sees for a passage: the document title, the text, and
-// the long form of each acronym the text uses ("QCG" → "Quadrilateral Coordination
-// Group"), so both spellings find it.
-func embedText(title, text string, acr map[string]string) string {
+// embedText is what the embedder sees for a passage: the document's title and byline
+// (docByline), the text, and the long form of each acronym the text uses ("QCG" →
+// "Quadrilateral Coordination Group"), so both spellings find it.
+func embedText(d document, text string, acr map[string]string) string {
 	var b strings.Builder
-	b.WriteString(title)
+	b.WriteString(d.Title)
+	if by := docByline(d); by != "" {
+		b.WriteString("\n")
+		b.WriteString(by)
+	}
 	b.WriteString("\n\n")
 	b.WriteString(text)
 	used := lexical.UsedAcronyms(text, acr)
@@ -124,12 +135,52 @@ func embedText(title, text string, acr map[string]string) string {
 	return b.String()
 }
 
-// isHeading reports whether pieces[i] introduces what follows: a short line of its
-// own block (at most 12 words and 100 characters) that does not end like a sentence,
-// followed by another block.
+// docByline is a document's author, outlet and date as one line ("Jane Doe · Gulf
+// Daily · 2024-01-02"), each left out when empty or the same as the one before (Author
+// falls back to Outlet); "" when it has none.
+func docByline(d document) string {
+	var parts []string
+	for _, s := range []string{d.Author, d.Outlet, d.Date} {
+		if s = strings.TrimSpace(s); s != "" && !slices.Contains(parts, s) {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+// splitCode cuts a fenced code block longer than size into fenced blocks of whole lines,
+// each at most size runes when its lines allow (a longer line is a block of its own).
+func splitCode(code string, size int) []string {
+	lines := strings.Split(code, "\n")
+	open, body := lines[0], lines[1:len(lines)-1]
+	overhead := utf8.RuneCountInString(open) + len("\n\n```")
+	var out []string
+	var cur []string
+	n := overhead
+	for _, l := range body {
+		ln := utf8.RuneCountInString(l) + 1
+		if len(cur) > 0 && n+ln > size {
+			out = append(out, open+"\n"+strings.Join(cur, "\n")+"\n```")
+			cur, n = nil, overhead
+		}
+		cur = append(cur, l)
+		n += ln
+	}
+	if len(cur) > 0 {
+		out = append(out, open+"\n"+strings.Join(cur, "\n")+"\n```")
+	}
+	return out
+}
+
+// isHeading reports whether pieces[i] introduces what follows: a Markdown heading, or a
+// short line of its own block (at most 12 words and 100 characters) that does not end
+// like a sentence, followed by another block.
 func isHeading(u unit, pieces []unit, i int) bool {
-	if i+1 >= len(pieces) || pieces[i+1].block == u.block || u.table {
+	if i+1 >= len(pieces) || pieces[i+1].block == u.block || u.table || u.code {
 		return false
+	}
+	if u.heading {
+		return true
 	}
 	if i > 0 && pieces[i-1].block == u.block {
 		return false

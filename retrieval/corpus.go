@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -17,12 +18,15 @@ type document struct {
 	ID     string // path without extension, "/"-separated: "oman-hosts-iran-us-discussions"
 	Path   string // path inside the corpus
 	Title  string
-	Author string // front-matter author, else the outlet, else "Unknown"
+	Author string // front-matter author, else the outlet, else "" (never made up)
 	Outlet string
 	Date   string
 	Note   string
 	Body   string // text after the front matter, "\n" line ends
-	Hash   string // hex SHA-256 of the file bytes
+	// Markdown is set for .md files: cleanUnits reads their headings, lists, tables,
+	// code and inline marks.
+	Markdown bool
+	Hash     string // hex SHA-256 of the file bytes
 }
 
 // maxFileBytes bounds one corpus file; larger files are skipped (they are almost
@@ -104,15 +108,13 @@ func readDocument(fsys fs.FS, p string) (document, error) {
 	d := document{
 		ID: id, Path: p, Body: body, Hash: hex.EncodeToString(sum[:]),
 		Title: fm["title"], Author: fm["author"], Outlet: fm["outlet"], Date: fm["date"], Note: fm["note"],
+		Markdown: strings.EqualFold(path.Ext(p), ".md"),
 	}
 	if d.Title == "" {
-		d.Title = defaultTitle(body, path.Base(id))
+		d.Title = defaultTitle(body, path.Base(id), d.Markdown)
 	}
 	if d.Author == "" {
 		d.Author = d.Outlet
-	}
-	if d.Author == "" {
-		d.Author = "Unknown"
 	}
 	return d, nil
 }
@@ -121,30 +123,43 @@ func readDocument(fsys fs.FS, p string) (document, error) {
 var frontMatterKeys = map[string]bool{"title": true, "author": true, "outlet": true, "date": true, "note": true, "source": true}
 
 // splitFrontMatter parses an optional block of "key: value" lines between two "---"
-// lines at the very top. Values may be quoted. A block that never closes, or a line
-// in it that is not "key: value", is an error.
+// lines at the very top (YAML), or of "key = value" lines between two "+++" lines
+// (TOML, as Hugo writes it). Values may be quoted; indented lines and list items (a
+// YAML list or map under a key) are skipped, and so are TOML "[table]" lines, whose keys
+// are read like the others (Hugo's "[params]" author). A block that never closes, or
+// another line in it that is not "key: value", is an error.
 func splitFrontMatter(text string) (map[string]string, string, error) {
-	if !strings.HasPrefix(text, "---\n") && strings.TrimSpace(text) != "---" {
+	fence, sep := "---", ":"
+	if strings.HasPrefix(text, "+++\n") {
+		fence, sep = "+++", "="
+	}
+	if !strings.HasPrefix(text, fence+"\n") && strings.TrimSpace(text) != fence {
 		return nil, text, nil
 	}
-	rest := strings.TrimPrefix(text, "---\n")
+	rest := strings.TrimPrefix(text, fence+"\n")
 	fm := map[string]string{}
 	for n := 2; ; n++ {
 		line, after, found := strings.Cut(rest, "\n")
-		if strings.TrimSpace(line) == "---" {
+		if strings.TrimSpace(line) == fence {
 			return fm, after, nil
 		}
 		if !found {
-			return nil, "", errors.New("front matter has no closing --- line")
+			return nil, "", fmt.Errorf("front matter has no closing %s line", fence)
 		}
 		rest = after
 		t := strings.TrimSpace(line)
-		if t == "" || strings.HasPrefix(t, "#") {
+		// Comments, and the items of a YAML list or map ("tags:" then "  - a"), are skipped.
+		if t == "" || strings.HasPrefix(t, "#") || strings.HasPrefix(t, "- ") || t == "-" || line[0] == ' ' || line[0] == '\t' ||
+			sep == "=" && strings.HasPrefix(t, "[") {
 			continue
 		}
-		k, v, ok := strings.Cut(t, ":")
+		k, v, ok := strings.Cut(t, sep)
 		if !ok || strings.ContainsAny(strings.TrimSpace(k), " \t") {
-			return nil, "", fmt.Errorf("front matter line %d is not \"key: value\"", n)
+			want := `"key: value"`
+			if sep == "=" {
+				want = `"key = value"`
+			}
+			return nil, "", fmt.Errorf("front matter line %d is not %s", n, want)
 		}
 		k = strings.ToLower(strings.TrimSpace(k))
 		v = strings.TrimSpace(v)
@@ -157,19 +172,108 @@ func splitFrontMatter(text string) (map[string]string, string, error) {
 	}
 }
 
-// defaultTitle is the first non-empty line, without a Markdown heading's "#" marks, when
-// it is short enough to be a title (120 characters) and does not end with a period; else
-// the file name.
-func defaultTitle(body, name string) string {
-	for line := range strings.SplitSeq(body, "\n") {
-		t := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(line), "#"))
-		if t == "" {
-			continue
-		}
-		if utf8.RuneCountInString(t) <= 120 && !strings.HasSuffix(t, ".") {
+// defaultTitle is the title of a document without one in its front matter: its first
+// heading, else its file name (see fileTitle). In Markdown the first heading is the
+// first level-1 heading ("# …" or a line underlined with "==="), or the first line when
+// it is a heading of another level; in either format, a first line that looks like a
+// title (firstLineTitle) is one. Markdown marks are read as text (mdInline).
+func defaultTitle(body, name string, markdown bool) string {
+	if markdown {
+		if t := markdownTitle(body); t != "" {
 			return t
 		}
-		break
 	}
-	return name
+	if t := firstLineTitle(body, markdown); t != "" {
+		return t
+	}
+	return fileTitle(name)
+}
+
+// firstLineTitle is the first line of text when it is short enough to be a title (120
+// characters) and does not end with punctuation (".", ",", ";", ":"); else "".
+func firstLineTitle(body string, markdown bool) string {
+	for line := range strings.SplitSeq(body, "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || isRule(t) || markdown && (imagesOnly(t) || strings.HasPrefix(t, "<") || refDef.MatchString(line)) {
+			continue
+		}
+		if markdown {
+			t = mdInline(t, nil)
+		}
+		t = neutraliseMarkers(t)
+		if t != "" && utf8.RuneCountInString(t) <= 120 && !strings.ContainsAny(t[len(t)-1:], ".,;:") {
+			return t
+		}
+		return ""
+	}
+	return ""
+}
+
+// markdownTitle is the first level-1 heading of a Markdown body, else its first line
+// when that is a heading; "" when there is none.
+func markdownTitle(body string) string {
+	lines := strings.Split(body, "\n")
+	first := ""
+	inFence := false
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if fenceOpen.MatchString(l) {
+			inFence = !inFence
+		}
+		if inFence || t == "" || imagesOnly(t) || strings.HasPrefix(t, "<") || refDef.MatchString(l) {
+			continue
+		}
+		h := ""
+		level1 := false
+		switch {
+		case atxHeading.MatchString(t):
+			level1 = strings.HasPrefix(t, "# ") || t == "#"
+			h = atxClosing.ReplaceAllString(strings.TrimLeft(t, "#"), "")
+		case i+1 < len(lines) && isRule(strings.TrimSpace(lines[i+1])) && !isRule(t):
+			u := strings.TrimSpace(lines[i+1])
+			level1 = strings.Trim(u, "=") == ""
+			if level1 || strings.Trim(u, "-") == "" {
+				h = t
+			}
+		}
+		h = neutraliseMarkers(mdInline(h, nil))
+		if first == "" {
+			first = "-" // the first line has been seen
+			if h != "" && utf8.RuneCountInString(h) <= 120 {
+				first = h
+			}
+		}
+		if level1 && h != "" && utf8.RuneCountInString(h) <= 120 {
+			return h
+		}
+	}
+	if first == "-" {
+		return ""
+	}
+	return first
+}
+
+// minorWords stay lower-case inside a title made from a file name.
+var minorWords = map[string]bool{
+	"a": true, "an": true, "and": true, "as": true, "at": true, "but": true, "by": true, "for": true,
+	"in": true, "of": true, "on": true, "or": true, "the": true, "to": true, "vs": true, "with": true,
+}
+
+// fileTitle makes a title from a file name without extension: dashes and underscores
+// become spaces and each word starts with a capital, except minor words after the first
+// ("oman-bridge_in-afghanistan" → "Oman Bridge in Afghanistan"); other letters are kept
+// ("README" stays).
+func fileTitle(name string) string {
+	words := strings.FieldsFunc(name, func(r rune) bool { return r == '-' || r == '_' || unicode.IsSpace(r) })
+	for i, w := range words {
+		if i > 0 && minorWords[w] {
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(w)
+		words[i] = string(unicode.ToTitle(r)) + w[n:]
+	}
+	if len(words) == 0 {
+		return name
+	}
+	return strings.Join(words, " ")
 }

@@ -27,6 +27,8 @@ func TestLoadCorpus(t *testing.T) {
 		"h.pdf":         {Data: []byte("ignored")},
 		".hidden/i.txt": {Data: []byte("ignored")},
 		"j.txt":         {Data: []byte("\xef\xbb\xbfBOM title\r\nWindows text.\r\n")},
+		"k.md":          {Data: []byte("---\ntitle: \"Hugo: a post\"\ntags:\n  - oman\n  - iran\nauthor: Jane Doe\nextra:\n  key: x\n---\nBody.\n")},
+		"l.md":          {Data: []byte("+++\ntitle = \"TOML post\"\ndate = 2024-01-02\n[params]\nauthor = \"Omar\"\n+++\nBody.\n")},
 	}
 	docs, skipped, err := loadCorpus(fsys)
 	if err != nil {
@@ -36,18 +38,24 @@ func TestLoadCorpus(t *testing.T) {
 	for _, d := range docs {
 		got[d.ID] = d
 	}
-	if ids := slices.Sorted(mapKeys(got)); !slices.Equal(ids, []string{"a", "c", "j", "sub/b"}) {
-		t.Fatalf("documents = %q; want a, c, j, sub/b", ids)
+	if ids := slices.Sorted(mapKeys(got)); !slices.Equal(ids, []string{"a", "c", "j", "k", "l", "sub/b"}) {
+		t.Fatalf("documents = %q; want a, c, j, k, l, sub/b", ids)
+	}
+	if k := got["k"]; k.Title != "Hugo: a post" || k.Author != "Jane Doe" || k.Body != "Body.\n" {
+		t.Errorf("k (YAML lists and maps in front matter) = %+v", k)
+	}
+	if l := got["l"]; l.Title != "TOML post" || l.Date != "2024-01-02" || l.Author != "Omar" || l.Body != "Body.\n" {
+		t.Errorf("l (TOML front matter, Hugo's [params] author) = %+v", l)
 	}
 	a := got["a"]
 	if a.Title != "Oman and Iran" || a.Author != "Jane Doe" || a.Outlet != "Daily" || a.Date != "2024-01-02" || a.Body != "Body text.\n" {
 		t.Errorf("a = %+v", a)
 	}
-	if b := got["sub/b"]; b.Title != "Short Title" || b.Author != "Unknown" {
-		t.Errorf("sub/b title, author = %q, %q; want the first line, Unknown", b.Title, b.Author)
+	if b := got["sub/b"]; b.Title != "Short Title" || b.Author != "" || !b.Markdown {
+		t.Errorf("sub/b title, author, markdown = %q, %q, %v; want the first line, no author, Markdown", b.Title, b.Author, b.Markdown)
 	}
-	if c := got["c"]; c.Title != "c" {
-		t.Errorf("c title = %q; want the file name", c.Title)
+	if c := got["c"]; c.Title != "C" || c.Author != "" || c.Markdown {
+		t.Errorf("c title, author, markdown = %q, %q, %v; want the file name, no author, plain text", c.Title, c.Author, c.Markdown)
 	}
 	if j := got["j"]; j.Title != "BOM title" || strings.Contains(j.Body, "\r") {
 		t.Errorf("j = %+v; want BOM and CR removed", j)
@@ -243,14 +251,39 @@ func TestOpenSkipsPassagesTheEmbedderCannotPlace(t *testing.T) {
 }
 
 func TestDefaultTitle(t *testing.T) {
-	for _, tt := range []struct{ body, want string }{
-		{"# Muscat Harbour\n\nText.", "Muscat Harbour"},
-		{"\n\nOman and the Gulf\nText.", "Oman and the Gulf"},
-		{"A first line that is a sentence.\nMore.", "notes"},
-		{"", "notes"},
+	for _, tt := range []struct {
+		name, body string
+		markdown   bool
+		want       string
+	}{
+		{"heading marks dropped", "# Muscat Harbour\n\nText.", true, "Muscat Harbour"},
+		{"first line of plain text", "\n\nOman and the Gulf\nText.", false, "Oman and the Gulf"},
+		{"sentence is no title", "A first line that is a sentence.\nMore.", false, "Notes on Oman"},
+		{"empty", "", false, "Notes on Oman"},
+		{"level-1 heading after badges", "[![CI](https://x/badge.svg)](https://x)\n\nSome *intro* text,\n\n## Install\n\n# The **Falaj** [Guide](g.md)\n", true, "The Falaj Guide"},
+		{"setext heading", "Oman `Talks`\n===========\n\nText.", true, "Oman Talks"},
+		{"first line a level-2 heading", "## Talks in Muscat\n\nText.\n\n### Later", true, "Talks in Muscat"},
+		{"Markdown paragraph ending in a comma", "Zstandard, or zstd,\nis fast.\n\n## Benchmarks", true, "Notes on Oman"},
+		{"rule lines skipped", "\n-----\n  The Debian FAQ\n-----\n", false, "The Debian FAQ"},
 	} {
-		if got := defaultTitle(tt.body, "notes"); got != tt.want {
-			t.Errorf("defaultTitle(%q) = %q; want %q", tt.body, got, tt.want)
+		t.Run(tt.name, func(t *testing.T) {
+			if got := defaultTitle(tt.body, "notes_on-oman", tt.markdown); got != tt.want {
+				t.Errorf("defaultTitle(%q, markdown %v) = %q; want %q", tt.body, tt.markdown, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFileTitle(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"oman-diplomatic-bridge-in-afghanistan", "Oman Diplomatic Bridge in Afghanistan"},
+		{"zstd-README", "Zstd README"},
+		{"the_art_of_war", "The Art of War"},
+		{"x", "X"},
+		{"---", "---"},
+	} {
+		if got := fileTitle(tt.in); got != tt.want {
+			t.Errorf("fileTitle(%q) = %q; want %q", tt.in, got, tt.want)
 		}
 	}
 }

@@ -124,7 +124,7 @@ func ids(s []scored) []int {
 }
 
 func TestKeywordIndex(t *testing.T) {
-	ix := newKeywordIndex([][]string{{"oman", "talk", "iran"}, {"oman", "aflaj", "irrig"}, {"oman"}}, [][]string{nil, nil, {"iran"}})
+	ix := newKeywordIndex([][]string{{"oman", "talk", "iran"}, {"oman", "aflaj", "irrig"}, {"oman"}}, [][]string{nil, nil, {"iran"}}, nil)
 	got := ix.search([]string{"iran", "talk"}, 10)
 	if len(got) != 2 || got[0].doc != 0 || got[1].doc != 2 {
 		t.Errorf("search = %v; want passage 0, then 2 (title match)", got)

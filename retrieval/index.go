@@ -421,10 +421,11 @@ func sameContent(ctx context.Context, col *chromem.Collection, cs []chunk) bool 
 // newState builds the passage list, keyword index and sources for docs.
 func newState(db *chromem.DB, col *chromem.Collection, m manifest, docs []document, chunks map[string][]chunk) *state {
 	st := &state{db: db, col: col, man: m, byID: map[string]int{}}
-	var text, title [][]string
+	var text, title, meta [][]string
 	for _, d := range docs {
 		cs := chunks[d.ID]
 		tt := lexical.Terms(d.Title)
+		mt := metaTerms(d)
 		acr := lexical.Acronyms(d.Body)
 		for _, c := range cs {
 			st.byID[c.passage.ID] = len(st.passages)
@@ -432,13 +433,14 @@ func newState(db *chromem.DB, col *chromem.Collection, m manifest, docs []docume
 			terms := append(lexical.Terms(c.passage.Text), lexical.Hyphenated(c.passage.Text)...)
 			text = append(text, withAcronyms(c.passage.Text, terms, acr))
 			title = append(title, tt)
+			meta = append(meta, mt)
 		}
 		st.sources = append(st.sources, falaj.Source{
 			Doc: d.ID, Title: d.Title, Author: d.Author, Outlet: d.Outlet, Date: d.Date, Passages: len(cs),
 		})
 	}
 	slices.SortFunc(st.sources, func(a, b falaj.Source) int { return cmp.Compare(a.Doc, b.Doc) })
-	st.kw = newKeywordIndex(text, title)
+	st.kw = newKeywordIndex(text, title, meta)
 	return st
 }
 

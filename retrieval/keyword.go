@@ -2,13 +2,21 @@ package retrieval
 
 import (
 	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/falaj-bot/falaj/lexical"
 )
 
-// BM25 parameters: the usual k1 and b; title terms count titleWeight each.
+// BM25 parameters: the usual k1 and b; title terms count titleWeight each, the terms
+// of the byline (author, outlet, date: metaTerms) metaWeight each.
 const (
 	bm25K1      = 1.2
 	bm25B       = 0.75
 	titleWeight = 0.3
+	metaWeight  = 0.6
 )
 
 // keywordIndex is an in-memory BM25 index over lexical.Terms of passages (plus the
@@ -18,10 +26,10 @@ const (
 // is built, so it is safe for concurrent reads.
 type keywordIndex struct {
 	postings map[string][]posting
-	df       map[string]int // passages whose text (not title) has the term
+	df       map[string]int // passages whose text (not title or byline) has the term
 	lens     []float64
 	avgLen   float64
-	terms    []map[string]bool // per passage: its text and title terms, for coverage
+	terms    []map[string]bool // per passage: its text, title and byline terms, for coverage
 }
 
 type posting struct {
@@ -35,8 +43,10 @@ type scored struct {
 	score float64
 }
 
-// newKeywordIndex indexes passages given as text terms and title terms.
-func newKeywordIndex(text, title [][]string) *keywordIndex {
+// newKeywordIndex indexes passages given as text terms, title terms and byline terms
+// (metaTerms; meta may be nil). Title and byline terms count towards a passage's score,
+// length and coverage, not towards document frequency.
+func newKeywordIndex(text, title, meta [][]string) *keywordIndex {
 	ix := &keywordIndex{
 		postings: map[string][]posting{},
 		df:       map[string]int{},
@@ -55,13 +65,20 @@ func newKeywordIndex(text, title [][]string) *keywordIndex {
 		for _, t := range title[i] {
 			tf[t] += titleWeight
 		}
+		var mt []string
+		if meta != nil {
+			mt = meta[i]
+		}
+		for _, t := range mt {
+			tf[t] += metaWeight
+		}
 		set := make(map[string]bool, len(tf))
 		for t, f := range tf {
 			ix.postings[t] = append(ix.postings[t], posting{i, f})
 			set[t] = true
 		}
 		ix.terms[i] = set
-		ix.lens[i] = float64(len(ts)) + titleWeight*float64(len(title[i]))
+		ix.lens[i] = float64(len(ts)) + titleWeight*float64(len(title[i])) + metaWeight*float64(len(mt))
 		total += ix.lens[i]
 	}
 	if len(text) > 0 {
@@ -104,6 +121,36 @@ func (ix *keywordIndex) search(query []string, n int) []scored {
 	out := sortScores(acc)
 	if len(out) > n {
 		out = out[:n]
+	}
+	return out
+}
+
+// metaTerms are the search terms of a document's byline: its author, its outlet (when
+// it is not the author) and its date, with the month's name for an ISO date
+// ("2024-01-02" → "2024", "january"), so that "who wrote the piece on Afghanistan?" and
+// "the article from January" find the document's passages.
+func metaTerms(d document) []string {
+	out := lexical.Terms(d.Author)
+	if d.Outlet != d.Author {
+		out = append(out, lexical.Terms(d.Outlet)...)
+	}
+	return append(out, dateTerms(d.Date)...)
+}
+
+// isoDate matches an ISO date's year and month.
+var isoDate = regexp.MustCompile(`^(\d{4})-(\d{2})(?:-\d{2})?(?:[T ].*)?$`)
+
+// dateTerms are the search terms of a date as written, or for an ISO date its year and
+// month name.
+func dateTerms(date string) []string {
+	date = strings.TrimSpace(date)
+	m := isoDate.FindStringSubmatch(date)
+	if m == nil {
+		return lexical.Terms(date)
+	}
+	out := []string{m[1]}
+	if mo, err := strconv.Atoi(m[2]); err == nil && mo >= 1 && mo <= 12 {
+		out = append(out, lexical.Terms(time.Month(mo).String())...)
 	}
 	return out
 }

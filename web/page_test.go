@@ -264,3 +264,28 @@ func TestPageSourceFootnotesAreNotCitations(t *testing.T) {
 		t.Errorf("the source's [1] is not shown as a note:\n%s", text)
 	}
 }
+
+// TestPageLeavesOutAnEmptyAuthor: a document without an author (no front matter) has
+// no author line, not an empty one or "Unknown"; an outlet standing in for the author
+// is named once.
+func TestPageLeavesOutAnEmptyAuthor(t *testing.T) {
+	_, s := newTestServer(t, nil)
+	p := falaj.Passage{ID: "notes#4", Doc: "notes", Title: "Notes", Ordinal: 4, Text: "Oman hosted the talks."}
+	a := falaj.Answer{ID: "a1", Question: "Who hosted?", Answered: true, Answerer: falaj.AnswererExtractive,
+		Text: "Oman hosted the talks [1].", Citations: []falaj.Citation{{N: 1, Passage: p, Quote: "Oman hosted the talks."}}}
+	d := pageData{Question: a.Question, Answer: newAnswerView(a), MaxRunes: falaj.MaxQuestionRunes,
+		Sources: []falaj.Source{{Doc: "notes", Title: "Notes", Date: "2025"}, {Doc: "x", Title: "X", Author: "Gulf Daily", Outlet: "Gulf Daily"}}}
+	rec := httptest.NewRecorder()
+	s.render(rec, httptest.NewRequest("GET", "/?q=x", nil), http.StatusOK, d)
+	body := rec.Body.String()
+	for _, want := range []string{`<p class="by">passage 4</p>`, `<span class="by">2025</span>`, `<span class="by">Gulf Daily</span>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	for _, bad := range []string{"Unknown", `"by"> · `, `"by"> ·`, "Gulf Daily · Gulf Daily"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("page contains %q", bad)
+		}
+	}
+}

@@ -104,7 +104,7 @@ func writeSources(w io.Writer, ans falaj.Answer) error {
 		b.WriteString("\n" + falaj.SourcesHeading(ans.Lang) + ":\n")
 	}
 	for _, c := range ans.Citations {
-		fmt.Fprintf(&b, "[%d] %s — %s, passage %d\n", c.N, c.Passage.Title, c.Passage.Author, c.Passage.Ordinal)
+		b.WriteString(sourceLine(c) + "\n")
 		// An extractive answer is its quotes already; show them again only for a model's
 		// answer, where they say what the model drew on.
 		if c.Quote != "" && ans.Answerer != falaj.AnswererExtractive {
@@ -113,4 +113,14 @@ func writeSources(w io.Writer, ans falaj.Answer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// sourceLine names a cited passage: "[1] Title — Author, passage 3"; without an author,
+// "[1] Title, passage 3".
+func sourceLine(c falaj.Citation) string {
+	by := ""
+	if c.Passage.Author != "" {
+		by = " — " + c.Passage.Author
+	}
+	return fmt.Sprintf("[%d] %s%s, passage %d", c.N, c.Passage.Title, by, c.Passage.Ordinal)
 }

@@ -77,7 +77,7 @@ func runChat(ctx context.Context, a *app, args []string) error {
 				continue
 			}
 			for _, c := range last.Citations {
-				fmt.Fprintf(a.stdout, "[%d] %s — %s, passage %d\n%s\n\n", c.N, c.Passage.Title, c.Passage.Author, c.Passage.Ordinal, c.Passage.Text)
+				fmt.Fprintf(a.stdout, "%s\n%s\n\n", sourceLine(c), c.Passage.Text)
 			}
 			continue
 		case "/help":

@@ -425,3 +425,46 @@ func TestEvalNamesTheBadLine(t *testing.T) {
 		})
 	}
 }
+
+// TestAskSourceWithoutAuthor: a document without front matter is named by its first
+// heading, with no author line rather than "Unknown" or an empty " — ".
+func TestAskSourceWithoutAuthor(t *testing.T) {
+	dir := t.TempDir()
+	doc := "# Water Shares of Nizwa\n\nThe falaj of Nizwa divides its water into **time shares**, and the\nshares are sold at a weekly auction in the village square.\n"
+	if err := os.WriteFile(filepath.Join(dir, "water-notes.md"), []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runCLI(t, env("FALAJ_INDEX_DIR", "off"), "", "ask", "--corpus", dir, "Where are the water shares of Nizwa sold?")
+	if code != 0 {
+		t.Fatalf("exit %d; stderr: %s", code, errOut)
+	}
+	if !strings.Contains(out, "[1] Water Shares of Nizwa, passage 1\n") {
+		t.Errorf("sources do not name the document by its heading, without an author:\n%s", out)
+	}
+	if strings.Contains(out, "Unknown") || strings.Contains(out, " — ,") || strings.Contains(out, "**") {
+		t.Errorf("output has an empty or made-up author, or Markdown marks:\n%s", out)
+	}
+}
+
+// TestAskQuotesNoFootnoteMarkers is issue 10's defect 2 end to end: a source's own
+// footnote markers ("2011.[12]", "[13][14]") never reach an answer, where they would read
+// as citations of passages that were not listed.
+func TestAskQuotesNoFootnoteMarkers(t *testing.T) {
+	dir := t.TempDir()
+	doc := "Oman hosted secret talks between the United States and Iran in 2011.[12] The talks moved to formal negotiations in 2013.[13][14]\n"
+	if err := os.WriteFile(filepath.Join(dir, "talks.txt"), []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runCLI(t, env("FALAJ_INDEX_DIR", "off"), "", "ask", "--corpus", dir, "When did Oman host secret talks between the United States and Iran?")
+	if code != 0 {
+		t.Fatalf("exit %d; stderr: %s", code, errOut)
+	}
+	if !strings.Contains(out, "in 2011") || !strings.Contains(out, "[1]") {
+		t.Fatalf("no cited answer:\n%s", out)
+	}
+	for _, bad := range []string{"[12]", "[13]", "[14]"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("answer carries the source's marker %s:\n%s", bad, out)
+		}
+	}
+}

@@ -392,7 +392,7 @@
     });
 
     function byline(c) {
-      return c.passage ? `${c.author} · passage ${c.passage}` : c.author;
+      return [c.author, c.passage ? `passage ${c.passage}` : ''].filter(Boolean).join(' · ');
     }
 
     // highlight returns text as nodes with the quote's sentences in <mark>s, as the

@@ -1,0 +1,79 @@
+package retrieval
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/falaj-bot/falaj"
+)
+
+func TestSearchFindsPassagesByTheirByline(t *testing.T) {
+	fsys := fstest.MapFS{
+		"talks.md": {Data: []byte("---\ntitle: Talks in Muscat\nauthor: Jane Doe\noutlet: Gulf Daily\ndate: 2024-03-05\n---\n" +
+			"I travelled to Muscat this week. The envoys met twice and agreed to meet again.\n\nThe second meeting was shorter than the first.")},
+		"water.txt": {Data: []byte("---\ntitle: Water shares\nauthor: Omar Said\noutlet: Desert Review\ndate: 12 November 2019\n---\n" +
+			"The falaj divides water into time shares. The wakil keeps the records of every share.")},
+		"trade.txt": {Data: []byte("---\ntitle: Trade routes\noutlet: Harbour Notes\n---\n" +
+			"Frankincense left the port of Sumhuram for Rome and for the cities of the Indus.")},
+	}
+	ix, _, err := Open(t.Context(), Config{Corpus: fsys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		q, doc    string
+		confident bool // the byline alone answers who or where: the confidence passes the gate
+	}{
+		{"Who is Jane Doe?", "talks", true},
+		{"What did Omar Said write?", "water", true},
+		{"What does Harbour Notes say?", "trade", true},
+		{"Which piece did the Desert Review run?", "water", false},
+		{"Which article is from March 2024?", "talks", false},
+		{"What was published in November 2019?", "water", false},
+	} {
+		t.Run(tt.q, func(t *testing.T) {
+			res, err := ix.Search(t.Context(), tt.q, 3)
+			if err != nil || len(res.Passages) == 0 {
+				t.Fatalf("Search: %v, %d passages", err, len(res.Passages))
+			}
+			if got := res.Passages[0].Doc; got != tt.doc {
+				t.Errorf("best passage from %s; want %s", got, tt.doc)
+			}
+			if tt.confident && res.Confidence < falaj.DefaultMinConfidence {
+				t.Errorf("confidence %.2f; want at least %.2f", res.Confidence, falaj.DefaultMinConfidence)
+			}
+		})
+	}
+	for _, id := range []string{"talks#1", "water#1", "trade#1"} {
+		p, err := ix.Passage(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, by := range []string{"Jane Doe", "Gulf Daily", "Omar Said", "Desert Review", "Harbour Notes", "2024", "2019"} {
+			if strings.Contains(p.Text, by) {
+				t.Errorf("passage %s text %q contains %q; the byline is indexed, not quoted", id, p.Text, by)
+			}
+		}
+	}
+}
+
+func TestMetaTerms(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		d    document
+		want []string
+	}{
+		{"author, outlet, ISO date", document{Author: "Jane Doe", Outlet: "Gulf Daily", Date: "2024-03-05"}, []string{"jane", "doe", "gulf", "daili", "2024", "march"}},
+		{"outlet standing in for the author once", document{Author: "Harbour Notes", Outlet: "Harbour Notes"}, []string{"harbour", "note"}},
+		{"date as written", document{Date: "12 November 2019"}, []string{"12", "novemb", "2019"}},
+		{"none", document{}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := metaTerms(tt.d); !slices.Equal(got, tt.want) {
+				t.Errorf("metaTerms(%+v) = %q; want %q", tt.d, got, tt.want)
+			}
+		})
+	}
+}
