@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/falaj-bot/falaj/extract"
 	"github.com/falaj-bot/falaj/lexical"
 	"github.com/falaj-bot/falaj/prompts"
 )
@@ -201,6 +202,11 @@ func (e *Engine) Answer(ctx context.Context, q Question, onText func(string)) (A
 		a.Timings.Total = time.Since(start)
 		return a, nil
 	}
+	// A question about the article itself ("who wrote the piece on Afghanistan?") is
+	// searched without the words that ask about the article, which no passage holds.
+	if sq := extract.SearchText(query); sq != query {
+		query, a.Query = sq, sq
+	}
 	t := time.Now()
 	res, err := e.search.Search(ctx, query, e.k)
 	a.Timings.Retrieve = time.Since(t)
@@ -226,7 +232,7 @@ func (e *Engine) Answer(ctx context.Context, q Question, onText func(string)) (A
 	case res.Confidence < e.offTopic:
 		e.decline(&a) // off-topic, an injection or abuse: no citations, and no model is asked
 	case e.gen == nil || modelErr != nil:
-		e.extract(extractQuestion(q, query), res, &a)
+		e.extract(ctx, extractQuestion(q, query), res, &a)
 		if modelErr != nil {
 			a.Note = modelNote(modelErr)
 		}
@@ -451,7 +457,7 @@ func (e *Engine) generate(ctx context.Context, q Question, query string, sr Sear
 	}
 	if err != nil {
 		e.log.WarnContext(ctx, "llm unavailable; extractive answer", "answer_id", a.ID, "err", err)
-		e.extract(extractQuestion(q, query), sr, a)
+		e.extract(ctx, extractQuestion(q, query), sr, a)
 		a.Note = modelNote(err)
 		return nil
 	}
@@ -472,7 +478,7 @@ func (e *Engine) generate(ctx context.Context, q Question, query string, sr Sear
 		e.relatedPassages(a, ps)
 	case res.Outcome == ReplyUncited:
 		e.log.WarnContext(ctx, "llm answer cited no source; extractive answer", "answer_id", a.ID, "model", g.Model)
-		e.extract(extractQuestion(q, query), sr, a)
+		e.extract(ctx, extractQuestion(q, query), sr, a)
 		a.Note = noteUncited
 		if !a.Answered {
 			a.Note = "The model's answer cited no source."

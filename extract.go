@@ -1,6 +1,8 @@
 package falaj
 
 import (
+	"context"
+
 	"github.com/falaj-bot/falaj/extract"
 )
 
@@ -13,7 +15,7 @@ const maxRelated = 3
 // question (≥ minCover); related, listing the passages that look related, when the
 // question is on the corpus's topic (res.Confidence ≥ offTopic) but not answered
 // confidently; declined otherwise.
-func (e *Engine) extract(q Question, res SearchResult, a *Answer) {
+func (e *Engine) extract(ctx context.Context, q Question, res SearchResult, a *Answer) {
 	a.Answerer, a.Model = AnswererExtractive, ""
 	in := extract.Input{Question: q.Text, Query: res.Query, Passages: make([]extract.Passage, len(res.Passages))}
 	for i, p := range res.Passages {
@@ -26,6 +28,9 @@ func (e *Engine) extract(q Question, res SearchResult, a *Answer) {
 	if len(r.Citations) > 0 && res.Confidence >= e.minConf && r.Cover >= e.minCover {
 		a.Text, a.Answered, a.Status = r.Text, true, StatusAnswered
 		a.Citations = citations(r.Citations, res.Passages)
+		if r.Lacks != "" {
+			e.citeNaming(ctx, &a.Citations[0], r.Lacks)
+		}
 		return
 	}
 	if res.Confidence >= e.offTopic {
@@ -35,6 +40,25 @@ func (e *Engine) extract(q Question, res SearchResult, a *Answer) {
 		}
 	}
 	e.decline(a)
+}
+
+// citeNaming replaces c's passage with one of the same document that names value (the
+// byline of a "who wrote…" answer), found by searching for value; c stays as it is when
+// none does.
+func (e *Engine) citeNaming(ctx context.Context, c *Citation, value string) {
+	res, err := e.search.Search(ctx, value, e.k)
+	if err != nil {
+		e.log.DebugContext(ctx, "search for a metadata citation", "err", err)
+		return
+	}
+	for _, p := range res.Passages {
+		if p.Doc == c.Passage.Doc {
+			if q := extract.Quote(p.Text, value); q != "" {
+				c.Passage, c.Quote = p, q
+				return
+			}
+		}
+	}
 }
 
 // citations numbers the extractive answerer's citations of ps as [1], [2]… in order.

@@ -88,6 +88,10 @@ type Result struct {
 	Citations []Citation // the quoted passages, numbered [1], [2]… in this order
 	Cover     float64    // share of the question's term weight the best sentence covers, 0 to 1
 	Fits      bool       // the best sentence has what the question's kind asks for
+	// Lacks is, for an answer from the document's metadata, the value it states when no
+	// retrieved passage names it: a passage of the same document that does ("by Giorgio
+	// Cafiero") is the better citation, for the caller to look up. "" otherwise.
+	Lacks string
 }
 
 type candidate struct {
@@ -433,7 +437,7 @@ func scoreCandidates(cs []*candidate, ps []Passage, weights map[string]float64, 
 				ctx += w * idf[t]
 			}
 		}
-		c.cover = got / total
+		c.cover = min(1, got/total) // summed in map order: may round past 1
 		got += contextWeight * ctx
 		c.score = got / total * (1 - passageWeight + passageWeight*ps[c.passage].Score)
 		if c.fits = k.fits(c.text); c.fits && k != nil {

@@ -126,6 +126,7 @@ func TestParseKindsErrors(t *testing.T) {
 		{"two fields", "time\t^when", "kinds.txt:1: 2 tab-separated fields"},
 		{"bad question pattern", "# c\ntime\t(\t.", "kinds.txt:2: question pattern"},
 		{"bad answer pattern", "time\t.\t[", "kinds.txt:1: answer pattern"},
+		{"control character", "time\t\bwhen\t.", "kinds.txt:1: a control character"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if _, err := parseKinds(tt.in); err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -192,5 +193,37 @@ func TestAnswerFromMetadata(t *testing.T) {
 				t.Errorf("citations %+v; want passage %d quoting %q", r.Citations, tt.wantCite, tt.wantQuote)
 			}
 		})
+	}
+}
+
+func TestSearchText(t *testing.T) {
+	for _, tt := range []struct{ q, want string }{
+		{"Who wrote the piece on Afghanistan?", "on Afghanistan?"},
+		{"Where was the essay on the Sultanate and AI published?", "Sultanate AI ?"},
+		{"What's the headline of the staff report on the Muscat talks?", "of the staff on the Muscat talks?"},
+		{"Why is Oman trusted?", "Why is Oman trusted?"},
+		{"Who wrote it?", "Who wrote it?"},
+		{"Who wrote?", "Who wrote?"},
+	} {
+		if got := SearchText(tt.q); got != tt.want {
+			t.Errorf("SearchText(%q) = %q; want %q", tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestMetaKinds(t *testing.T) {
+	for _, tt := range []struct{ q, want string }{
+		{"Who wrote the article about Oman's diplomatic bridge in Afghanistan?", "meta:author"},
+		{"who wrote the piece on Afghanistan?", "meta:author"},
+		{"Who's the Diplo blogger?", "meta:author"},
+		{"Who wrote all that software?", ""},
+		{"Who wrote the Omani constitution?", ""},
+		{"Where was the essay on AI published?", "meta:outlet"},
+		{"What's the headline of the staff report?", "meta:title"},
+		{"When was the staff report published?", "meta:date"},
+	} {
+		if got := Kind(tt.q); got != tt.want {
+			t.Errorf("Kind(%q) = %q; want %q", tt.q, got, tt.want)
+		}
 	}
 }

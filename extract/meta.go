@@ -37,25 +37,29 @@ func metaAnswer(k *kind, ps []Passage) (r Result, ok bool) {
 		if p.Title != doc.Title {
 			continue
 		}
-		if q := lineWith(p.Text, value); q != "" {
+		if q := lineWith(p.Text, value, k.name == "meta:outlet"); q != "" {
 			cite, quote = i, q
 			break
 		}
 	}
-	return Result{
+	r = Result{
 		Text:      WithMarker(text, 1),
 		Citations: []Citation{{Passage: cite, Quote: quote}},
 		Cover:     1,
 		Fits:      true,
-	}, true
+	}
+	if quote == "" {
+		r.Lacks = value
+	}
+	return r, true
 }
 
-// lineWith returns the first line of text that contains value, or its name's first
-// word when value is long ("Diplo" of "Diplo (DiploFoundation blog)"), white space
-// folded; "" when none does.
-func lineWith(text, value string) string {
+// lineWith returns the first line of text that contains value, or with short its
+// name's first word when value is long ("Diplo" of "Diplo (DiploFoundation blog)"),
+// white space folded; "" when none does.
+func lineWith(text, value string, short bool) string {
 	needles := []string{value}
-	if f := strings.Fields(value); len(f) > 1 && len([]rune(f[0])) >= 4 {
+	if f := strings.Fields(value); short && len(f) > 1 && len([]rune(f[0])) >= 4 {
 		needles = append(needles, f[0])
 	}
 	for _, n := range needles {
@@ -67,3 +71,7 @@ func lineWith(text, value string) string {
 	}
 	return ""
 }
+
+// Quote returns the line of passage text that names value (a byline, an outlet, a
+// headline), white space folded, or "" when none does: what a metadata answer quotes.
+func Quote(text, value string) string { return lineWith(text, value, false) }
