@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/falaj-bot/falaj/lexical"
 )
@@ -165,42 +167,103 @@ func checkVector(v []float32, dim int) ([]float32, error) {
 	return out, nil
 }
 
-// embedAll embeds texts in batches of batchSize, validating and normalizing each
-// vector, reporting progress after each batch. A zero vector (the embedder found
+// maxEmbedWorkers bounds embedAll's concurrent batches (the local embedder is
+// CPU-bound; a remote one should not be flooded).
+const maxEmbedWorkers = 4
+
+// embedAll embeds texts in batches of 64, up to min(GOMAXPROCS, maxEmbedWorkers)
+// batches at a time, validating and normalizing each vector and reporting progress
+// (from the calling goroutine) as batches finish. A zero vector (the embedder found
 // nothing to place) comes back as nil for the caller to skip; any other bad vector is
-// an error, since it means the embedder is broken.
+// an error, since it means the embedder is broken, and the first error cancels the
+// batches still running.
 func embedAll(ctx context.Context, e Embedder, texts []string, dim int, progress func(done, total int)) ([][]float32, error) {
 	const batchSize = 64
-	out := make([][]float32, 0, len(texts))
-	for start := 0; start < len(texts); start += batchSize {
-		end := min(start+batchSize, len(texts))
-		vs, err := e.Embed(ctx, texts[start:end])
-		if err != nil {
-			return nil, fmt.Errorf("embed passages %d-%d with %s: %w", start+1, end, e.Name(), err)
+	batches := (len(texts) + batchSize - 1) / batchSize
+	workers := min(runtime.GOMAXPROCS(0), maxEmbedWorkers, batches)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	type result struct {
+		start, end int
+		vs         [][]float32
+		err        error
+	}
+	jobs := make(chan int)
+	results := make(chan result)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for start := range jobs {
+				end := min(start+batchSize, len(texts))
+				vs, err := e.Embed(ctx, texts[start:end])
+				results <- result{start, end, vs, err}
+			}
+		})
+	}
+	go func() {
+		defer close(jobs)
+		for start := 0; start < len(texts); start += batchSize {
+			select {
+			case jobs <- start:
+			case <-ctx.Done():
+				return
+			}
 		}
-		if len(vs) != end-start {
-			return nil, fmt.Errorf("embed passages %d-%d with %s: got %d vectors for %d texts", start+1, end, e.Name(), len(vs), end-start)
+	}()
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+
+	out := make([][]float32, len(texts))
+	done := 0
+	var first error
+	fail := func(err error) {
+		if first == nil {
+			first = err
+			cancel(err)
 		}
-		for i, v := range vs {
+	}
+	for r := range results {
+		if first != nil {
+			continue // drain: the workers finish their batch and stop
+		}
+		if r.err != nil {
+			fail(fmt.Errorf("embed passages %d-%d with %s: %w", r.start+1, r.end, e.Name(), r.err))
+			continue
+		}
+		if len(r.vs) != r.end-r.start {
+			fail(fmt.Errorf("embed passages %d-%d with %s: got %d vectors for %d texts", r.start+1, r.end, e.Name(), len(r.vs), r.end-r.start))
+			continue
+		}
+		for i, v := range r.vs {
 			nv, err := checkVector(v, dim)
 			if errors.Is(err, errZeroVector) {
 				if dim == 0 {
 					dim = len(v)
 				}
-				out = append(out, nil)
-				continue
+				continue // out[i] stays nil
 			}
 			if err != nil {
-				return nil, fmt.Errorf("embed passage %d with %s: %w", start+i+1, e.Name(), err)
+				fail(fmt.Errorf("embed passage %d with %s: %w", r.start+i+1, e.Name(), err))
+				break
 			}
 			if dim == 0 {
 				dim = len(nv)
 			}
-			out = append(out, nv)
+			out[r.start+i] = nv
 		}
+		if first != nil {
+			continue
+		}
+		done += r.end - r.start
 		if progress != nil {
-			progress(end, len(texts))
+			progress(done, len(texts))
 		}
+	}
+	if first != nil {
+		return nil, first
 	}
 	return out, nil
 }

@@ -1,6 +1,8 @@
 package retrieval
 
 import (
+	"cmp"
+	"fmt"
 	"math"
 	"slices"
 
@@ -15,21 +17,20 @@ const (
 )
 
 // keywordIndex is an in-memory BM25 index over lexical.Terms of passages (plus the
-// long forms of the acronyms they use). It is rebuilt at every open rather than
-// persisted: it is part of the 7 ms that opening the seed snapshot takes
-// (BenchmarkOpenSnapshot), and a rebuild cannot go stale. It is never changed after it
-// is built, so it is safe for concurrent reads.
+// long forms of the acronyms they use). It is built at ingest and saved in the snapshot
+// (appendTo, readKeywordIndex), so opening a large archive does not stem every passage
+// again. It is never changed after it is built, so it is safe for concurrent reads.
 type keywordIndex struct {
-	postings map[string][]posting
-	df       map[string]int // passages whose text (not title) has the term
+	postings map[string][]posting // by term; each list in passage order
+	df       map[string]int       // passages whose text (not title) has the term
 	lens     []float64
 	avgLen   float64
-	terms    []map[string]bool // per passage: its text and title terms, for coverage
 }
 
+// posting is one passage that has a term: 8 bytes, for a compact index at 200k passages.
 type posting struct {
-	doc int
-	tf  float64
+	doc int32
+	tf  float32
 }
 
 // scored is a passage index with a score, higher is better.
@@ -44,7 +45,6 @@ func newKeywordIndex(text, title [][]string) *keywordIndex {
 		postings: map[string][]posting{},
 		df:       map[string]int{},
 		lens:     make([]float64, len(text)),
-		terms:    make([]map[string]bool, len(text)),
 	}
 	var total float64
 	for i, ts := range text {
@@ -58,12 +58,9 @@ func newKeywordIndex(text, title [][]string) *keywordIndex {
 		for _, t := range title[i] {
 			tf[t] += titleWeight
 		}
-		set := make(map[string]bool, len(tf))
 		for t, f := range tf {
-			ix.postings[t] = append(ix.postings[t], posting{i, f})
-			set[t] = true
+			ix.postings[t] = append(ix.postings[t], posting{int32(i), float32(f)})
 		}
-		ix.terms[i] = set
 		ix.lens[i] = float64(len(ts)) + titleWeight*float64(len(title[i]))
 		total += ix.lens[i]
 	}
@@ -71,6 +68,14 @@ func newKeywordIndex(text, title [][]string) *keywordIndex {
 		ix.avgLen = total / float64(len(text))
 	}
 	return ix
+}
+
+// has reports whether passage doc has term t in its text or title (a binary search of
+// t's postings).
+func (ix *keywordIndex) has(doc int, t string) bool {
+	ps := ix.postings[t]
+	_, ok := slices.BinarySearchFunc(ps, int32(doc), func(p posting, d int32) int { return cmp.Compare(p.doc, d) })
+	return ok
 }
 
 // idf is the BM25 inverse document frequency of t; a term no passage has gets the
@@ -100,8 +105,9 @@ func (ix *keywordIndex) search(query []string, n int) []scored {
 		}
 		idf := ix.idf(t)
 		for _, p := range ps {
+			tf := float64(p.tf)
 			norm := bm25K1 * (1 - bm25B + bm25B*ix.lens[p.doc]/ix.avgLen)
-			acc[p.doc] += idf * p.tf * (bm25K1 + 1) / (p.tf + norm)
+			acc[int(p.doc)] += idf * tf * (bm25K1 + 1) / (tf + norm)
 		}
 	}
 	out := sortScores(acc)
@@ -135,4 +141,92 @@ func (ix *keywordIndex) withCompounds(query string, terms []string) []string {
 		}
 	}
 	return out
+}
+
+// appendTo writes the index for the snapshot: passage lengths, then each term (sorted)
+// with its df and postings (passage deltas; a whole-number tf as 2n, else 1 and the
+// float32 bits), so that readKeywordIndex gives back the same scores bit for bit.
+func (ix *keywordIndex) appendTo(e *enc) {
+	for _, l := range ix.lens {
+		e.f64(l)
+	}
+	terms := make([]string, 0, len(ix.postings))
+	for t := range ix.postings {
+		terms = append(terms, t)
+	}
+	slices.Sort(terms)
+	e.uv(uint64(len(terms)))
+	for _, t := range terms {
+		ps := ix.postings[t]
+		e.str(t)
+		e.uv(uint64(ix.df[t]))
+		e.uv(uint64(len(ps)))
+		prev := int32(0)
+		for _, p := range ps {
+			e.uv(uint64(p.doc - prev))
+			prev = p.doc
+			if n := uint64(p.tf); float32(n) == p.tf && n < 1<<20 {
+				e.uv(2 * n)
+			} else {
+				e.uv(1)
+				e.f32(p.tf)
+			}
+		}
+	}
+}
+
+// readKeywordIndex reads what appendTo wrote for n passages, checking every passage
+// number and length.
+func readKeywordIndex(d *dec, n int) (*keywordIndex, error) {
+	ix := &keywordIndex{lens: make([]float64, n)}
+	var total float64
+	for i := range ix.lens {
+		l := d.f64()
+		if d.err != nil || math.IsNaN(l) || l < 0 || math.IsInf(l, 0) {
+			return nil, fmt.Errorf("keyword index: passage %d: bad length", i)
+		}
+		ix.lens[i] = l
+		total += l
+	}
+	if n > 0 {
+		ix.avgLen = total / float64(n)
+	}
+	nt := d.count(len(d.b) - d.off)
+	ix.postings = make(map[string][]posting, nt)
+	ix.df = make(map[string]int, nt)
+	for range nt {
+		t := d.str()
+		df := d.count(n)
+		np := d.count(n)
+		if d.err != nil {
+			return nil, fmt.Errorf("keyword index: %w", d.err)
+		}
+		ps := make([]posting, np)
+		prev := uint64(0)
+		for j := range ps {
+			delta := d.uv()
+			cur := prev + delta
+			if d.err == nil && ((j > 0 && delta == 0) || delta >= uint64(n) || cur >= uint64(n)) {
+				return nil, fmt.Errorf("keyword index: term %q: bad passage number", t)
+			}
+			prev = cur
+			doc := int32(cur)
+			tf := d.uv()
+			var f float32
+			if tf == 1 {
+				f = d.f32()
+			} else {
+				f = float32(tf / 2)
+			}
+			ps[j] = posting{doc, f}
+		}
+		if d.err != nil {
+			return nil, fmt.Errorf("keyword index: %w", d.err)
+		}
+		ix.postings[t] = ps
+		if df > 0 {
+			ix.df[t] = df
+		}
+	}
+	return ix, nil
 }
