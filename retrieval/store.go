@@ -558,13 +558,13 @@ func newCollection(ctx context.Context, passages []falaj.Passage, vecs [][]float
 // enc appends binary values.
 type enc struct{ b []byte }
 
-func (e *enc) uv(x uint64)     { e.b = binary.AppendUvarint(e.b, x) }
-func (e *enc) u32(x uint32)    { e.b = binary.LittleEndian.AppendUint32(e.b, x) }
-func (e *enc) u64(x uint64)    { e.b = binary.LittleEndian.AppendUint64(e.b, x) }
-func (e *enc) str(s string)    { e.uv(uint64(len(s))); e.b = append(e.b, s...) }
-func (e *enc) bytes(p []byte)  { e.uv(uint64(len(p))); e.b = append(e.b, p...) }
-func (e *enc) f64(x float64)   { e.u64(math.Float64bits(x)) }
-func (e *enc) f32(x float32)   { e.u32(math.Float32bits(x)) }
+func (e *enc) uv(x uint64)    { e.b = binary.AppendUvarint(e.b, x) }
+func (e *enc) u32(x uint32)   { e.b = binary.LittleEndian.AppendUint32(e.b, x) }
+func (e *enc) u64(x uint64)   { e.b = binary.LittleEndian.AppendUint64(e.b, x) }
+func (e *enc) str(s string)   { e.uv(uint64(len(s))); e.b = append(e.b, s...) }
+func (e *enc) bytes(p []byte) { e.uv(uint64(len(p))); e.b = append(e.b, p...) }
+func (e *enc) f64(x float64)  { e.u64(math.Float64bits(x)) }
+func (e *enc) f32(x float32)  { e.u32(math.Float32bits(x)) }
 
 // dec reads what enc wrote; the first error sticks and later reads return zero values,
 // so a decoder checks d.err once per step.
