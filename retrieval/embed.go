@@ -27,7 +27,7 @@ type Embedder interface {
 
 // DefaultLocalDim is the dimension of Local's vectors when Dim is 0, chosen by
 // measurement (docs/RETRIEVAL.md).
-const DefaultLocalDim = 1024
+const DefaultLocalDim = 512
 
 // Local is the default embedder: pure Go, offline and deterministic. It is a
 // feature-hashing bag of words, not a language model:

@@ -19,7 +19,7 @@ func dot(a, b []float32) float64 {
 
 func TestLocalEmbedder(t *testing.T) {
 	e := Local{}
-	if e.Name() != "local-hash-v2:dim=1024" || (Local{Dim: 64}).Name() != "local-hash-v2:dim=64" {
+	if e.Name() != "local-hash-v2:dim=512" || (Local{Dim: 64}).Name() != "local-hash-v2:dim=64" {
 		t.Errorf("Name() = %q", e.Name())
 	}
 	texts := []string{
@@ -34,7 +34,7 @@ func TestLocalEmbedder(t *testing.T) {
 	}
 	again, _ := e.Embed(t.Context(), texts)
 	for i, v := range vs {
-		if len(v) != 1024 {
+		if len(v) != DefaultLocalDim {
 			t.Fatalf("vector %d has %d dimensions", i, len(v))
 		}
 		if !slices.Equal(v, again[i]) {

@@ -233,11 +233,9 @@ func (ix *Index) chunkerName() string {
 // (vecs, by passage id): passages, sources, keyword index and chromem collection.
 func newState(ctx context.Context, m manifest, docs []document, chunks map[string][]chunk, vecs map[string][]float32) (*state, error) {
 	st := &state{man: m, byID: map[string]int{}}
-	var text, title [][]string
-	for _, d := range docs {
+	var docOf []int // per passage: its document's index in docs
+	for di, d := range docs {
 		cs := chunks[d.ID]
-		tt := lexical.Terms(d.Title)
-		acr := lexical.Acronyms(d.Body)
 		st.docs = append(st.docs, docInfo{ID: d.ID, Title: d.Title, Author: d.Author, Outlet: d.Outlet, Date: d.Date, first: len(st.passages), n: len(cs)})
 		for _, c := range cs {
 			v := vecs[c.passage.ID]
@@ -247,10 +245,25 @@ func newState(ctx context.Context, m manifest, docs []document, chunks map[strin
 			st.byID[c.passage.ID] = len(st.passages)
 			st.passages = append(st.passages, c.passage)
 			st.vecs = append(st.vecs, v)
-			terms := append(lexical.Terms(c.passage.Text), lexical.Hyphenated(c.passage.Text)...)
-			text = append(text, withAcronyms(c.passage.Text, terms, acr))
-			title = append(title, tt)
+			docOf = append(docOf, di)
 		}
+	}
+	titles := make([][]string, len(docs))
+	acrs := make([]map[string]string, len(docs))
+	if err := forEach(ctx, len(docs), func(i int) {
+		titles[i], acrs[i] = lexical.Terms(docs[i].Title), lexical.Acronyms(docs[i].Body)
+	}); err != nil {
+		return nil, err
+	}
+	text := make([][]string, len(st.passages))
+	title := make([][]string, len(st.passages))
+	if err := forEach(ctx, len(st.passages), func(i int) {
+		t := st.passages[i].Text
+		terms := append(lexical.Terms(t), lexical.Hyphenated(t)...)
+		text[i] = withAcronyms(t, terms, acrs[docOf[i]])
+		title[i] = titles[docOf[i]]
+	}); err != nil {
+		return nil, err
 	}
 	st.sources = sourcesOf(st.docs)
 	st.kw = newKeywordIndex(text, title)

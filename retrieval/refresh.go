@@ -10,8 +10,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/falaj-bot/falaj"
@@ -190,16 +193,17 @@ func (ix *Index) plan(ctx context.Context, ld *loaded) (*plan, error) {
 	notes = append(notes, readSkipped...)
 	slices.SortFunc(docs, func(a, b document) int { return cmp.Compare(a.Path, b.Path) })
 	p.chunks = map[string][]chunk{}
+	chunked := make([][]chunk, len(docs))
+	if err := forEach(ctx, len(docs), func(i int) { chunked[i] = chunkDocument(docs[i], ix.size) }); err != nil {
+		return nil, err
+	}
 	var kept []document
-	for _, d := range docs {
-		if ctx.Err() != nil {
-			return nil, context.Cause(ctx)
-		}
+	for i, d := range docs {
 		if _, dup := p.chunks[d.ID]; dup {
 			notes = append(notes, d.Path+": another file has the same name without extension")
 			continue
 		}
-		cs := chunkDocument(d, ix.size)
+		cs := chunked[i]
 		if len(cs) == 0 {
 			why := "no text left after removing boilerplate"
 			if len(cleanUnits(d)) > 0 {
@@ -464,6 +468,33 @@ func (ix *Index) save(ctx context.Context, st *state, files []corpusFile) error 
 		return err
 	}
 	os.Remove(strings.TrimSuffix(ix.path, filepath.Ext(ix.path)) + ".gob") // format 1's file
+	return nil
+}
+
+// forEach calls fn for 0 ≤ i < n on GOMAXPROCS goroutines, in blocks of
+// consecutive i, and returns when all calls have; it stops early with ctx's cause.
+// fn must be safe to call concurrently for different i.
+func forEach(ctx context.Context, n int, fn func(i int)) error {
+	const block = 32
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), (n+block-1)/block) {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				start := int(next.Add(block)) - block
+				if start >= n {
+					return
+				}
+				for i := start; i < min(start+block, n); i++ {
+					fn(i)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
 	return nil
 }
 

@@ -357,16 +357,26 @@ func decodeSnapshot(ctx context.Context, b []byte) (*state, error) {
 	return st, nil
 }
 
-// readSnapshot reads and decodes the snapshot at path. A missing file is errNoSnapshot;
+// readSnapshot maps and decodes the snapshot at path. A missing file is errNoSnapshot;
 // anything but a regular file (a FIFO, a device) is refused without blocking.
 func readSnapshot(ctx context.Context, path string) (*state, error) {
-	b, err := readRegular(ctx, path)
+	f, err := openRegular(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, errNoSnapshot
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read snapshot: %w", err)
 	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("read snapshot: %w", err)
+	}
+	b, release, err := mapFile(f, fi.Size())
+	if err != nil {
+		return nil, fmt.Errorf("read snapshot: %w", err)
+	}
+	defer release()
 	st, err := decodeSnapshot(ctx, b)
 	if err != nil {
 		return nil, fmt.Errorf("read snapshot %s: %w", path, err)
@@ -634,38 +644,22 @@ func (d *dec) f64() float64 { return math.Float64frombits(d.u64()) }
 func (d *dec) f32() float32 { return math.Float32frombits(d.u32()) }
 func (d *dec) str() string  { return string(d.raw(d.count(len(d.b) - d.off))) }
 
-// readRegular reads the file at path in pieces, checking ctx between them. It opens
-// without blocking and refuses anything but a regular file, so a FIFO or a device at
-// path is an error at once instead of a read that never returns.
-func readRegular(ctx context.Context, path string) ([]byte, error) {
+// openRegular opens path for reading without blocking and refuses anything but a
+// regular file, so a FIFO or a device at path is an error at once instead of an open or
+// a read that never returns.
+func openRegular(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
+		f.Close()
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
+		f.Close()
 		return nil, fmt.Errorf("%s: not a regular file (%s)", path, fileKind(fi.Mode()))
 	}
-	const piece = 4 << 20
-	b := make([]byte, 0, fi.Size())
-	for {
-		if err := ctx.Err(); err != nil {
-			return nil, context.Cause(ctx)
-		}
-		if len(b) == cap(b) {
-			b = slices.Grow(b, piece)
-		}
-		n, err := f.Read(b[len(b):min(cap(b), len(b)+piece)])
-		b = b[:len(b)+n]
-		if errors.Is(err, io.EOF) {
-			return b, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
+	return f, nil
 }
