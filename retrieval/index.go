@@ -133,6 +133,19 @@ func sourcesOf(docs []docInfo) []falaj.Source {
 // when no document can be indexed; files that cannot be used are listed in
 // IndexStats.Skipped and the rest are indexed.
 func Open(ctx context.Context, cfg Config) (*Index, falaj.IndexStats, error) {
+	ix, err := newIndex(cfg)
+	if err != nil {
+		return nil, falaj.IndexStats{}, err
+	}
+	stats, err := ix.refresh(ctx, true, cfg.Force)
+	if err != nil {
+		return nil, stats, err
+	}
+	return ix, stats, nil
+}
+
+// newIndex applies cfg's defaults; the index has no state until a refresh.
+func newIndex(cfg Config) (*Index, error) {
 	ix := &Index{
 		corpus:   cfg.Corpus,
 		name:     cfg.CorpusName,
@@ -170,16 +183,12 @@ func Open(ctx context.Context, cfg Config) (*Index, falaj.IndexStats, error) {
 		ix.vectors = DefaultVectors
 	}
 	if ix.vectors != VectorsInt8 && ix.vectors != VectorsFloat32 {
-		return nil, falaj.IndexStats{}, fmt.Errorf("retrieval: unknown vector encoding %q: want %s or %s", cfg.Vectors, VectorsInt8, VectorsFloat32)
+		return nil, fmt.Errorf("retrieval: unknown vector encoding %q: want %s or %s", cfg.Vectors, VectorsInt8, VectorsFloat32)
 	}
 	if ix.dir != "" {
 		ix.path = snapshotPath(ix.dir, ix.name, ix.emb.Name())
 	}
-	stats, err := ix.refresh(ctx, true, cfg.Force)
-	if err != nil {
-		return nil, stats, err
-	}
-	return ix, stats, nil
+	return ix, nil
 }
 
 // Reindex reloads the corpus and refreshes the index incrementally, like Open: only

@@ -41,7 +41,8 @@ import (
 //	          compressed, uv length + bytes; decompressed only for passages a search returns
 //	skips     uv count, then path, size u64, mtime u64: files that were read and skipped
 //	notes     uv count, then strings: what the build reported as skipped
-//	vectors   one per passage, contiguous: int8 (scale f32, then dim bytes) or float32
+//	vectors   one per passage, contiguous: int8 (dim bytes, the largest component ±127;
+//	          read back as the unit vector of that direction) or float32 (dim × 4 bytes)
 //	keywords  passage lengths (f64 each), then per term, sorted: term, df uv, postings uv,
 //	          each posting doc delta uv and tf (uv 2n for an integer n, else 1 then f32)
 //
@@ -57,7 +58,7 @@ const (
 
 // Vector encodings of a snapshot (Config.Vectors).
 const (
-	VectorsInt8    = "int8"    // one byte a dimension plus a float32 scale a vector
+	VectorsInt8    = "int8"    // one byte a dimension
 	VectorsFloat32 = "float32" // four bytes a dimension
 )
 
@@ -196,9 +197,7 @@ func encodeSnapshot(st *state) ([]byte, error) {
 		}
 		switch m.Vectors {
 		case VectorsInt8:
-			q, scale := quantize(v)
-			e.u32(math.Float32bits(scale))
-			for _, x := range q {
+			for _, x := range quantize(v) {
 				e.b = append(e.b, byte(x))
 			}
 		default:
@@ -319,7 +318,6 @@ func decodeSnapshot(ctx context.Context, b []byte) (*state, error) {
 		v := flat[i*m.Dim : (i+1)*m.Dim : (i+1)*m.Dim]
 		switch m.Vectors {
 		case VectorsInt8:
-			scale := math.Float32frombits(d.u32())
 			raw := d.raw(m.Dim)
 			if d.err != nil {
 				return nil, d.err
@@ -327,7 +325,7 @@ func decodeSnapshot(ctx context.Context, b []byte) (*state, error) {
 			for j, x := range raw {
 				q[j] = int8(x)
 			}
-			if !dequantize(v, q, scale) {
+			if !dequantize(v, q) {
 				return nil, fmt.Errorf("passage %s has a bad vector", st.passages[i].ID)
 			}
 		default:
@@ -445,40 +443,37 @@ func isUnit(v []float32) bool {
 	return math.Abs(s-1) < 1e-4
 }
 
-// quantize maps v to int8 with one scale: v[i] ≈ q[i]·scale.
-func quantize(v []float32) ([]int8, float32) {
-	var m float32
+// quantize maps v to int8, its largest component to ±127: v[i] ≈ q[i]·max|v|/127.
+// The scale is not stored: vectors are unit length, so q's direction is the vector.
+func quantize(v []float32) []int8 {
+	var m float64
 	for _, x := range v {
-		m = max(m, float32(math.Abs(float64(x))))
+		m = max(m, math.Abs(float64(x)))
 	}
 	q := make([]int8, len(v))
 	if m == 0 {
-		return q, 0
+		return q
 	}
-	scale := m / 127
 	for i, x := range v {
-		q[i] = int8(math.Round(float64(x / scale)))
+		q[i] = int8(math.Round(float64(x) * 127 / m))
 	}
-	return q, scale
+	return q
 }
 
-// dequantize writes q·scale, normalized, into v; false when the result has no
-// direction or is not finite.
-func dequantize(v []float32, q []int8, scale float32) bool {
-	if scale <= 0 || math.IsInf(float64(scale), 0) || math.IsNaN(float64(scale)) {
+// dequantize writes q normalized into v; false when q is all zero. Computed from the
+// integers alone, so quantize(dequantize(q)) == q and a vector survives any number of
+// saves unchanged.
+func dequantize(v []float32, q []int8) bool {
+	var s int64
+	for _, x := range q {
+		s += int64(x) * int64(x)
+	}
+	if s == 0 {
 		return false
 	}
-	var s float64
+	inv := 1 / math.Sqrt(float64(s))
 	for i, x := range q {
-		v[i] = float32(x) * scale
-		s += float64(v[i]) * float64(v[i])
-	}
-	if s == 0 || math.IsInf(s, 0) {
-		return false
-	}
-	inv := 1 / math.Sqrt(s)
-	for i := range v {
-		v[i] = float32(float64(v[i]) * inv)
+		v[i] = float32(float64(x) * inv)
 	}
 	return true
 }
@@ -489,9 +484,8 @@ func roundTrip(encoding string, v []float32) []float32 {
 	if encoding != VectorsInt8 || v == nil {
 		return v
 	}
-	q, scale := quantize(v)
 	out := make([]float32, len(v))
-	if !dequantize(out, q, scale) {
+	if !dequantize(out, quantize(v)) {
 		return v
 	}
 	return out
