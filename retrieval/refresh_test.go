@@ -431,7 +431,6 @@ func TestOpenStopsWhenCancelled(t *testing.T) {
 	}
 }
 
-
 func cosine(a, b []float32) float64 {
 	var s float64
 	for i := range a {
