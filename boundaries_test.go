@@ -14,19 +14,19 @@ import (
 // Arrows point to the root: front ends (bot, web) see only the domain package, each
 // third-party module has one home, and only cmd/falaj wires everything together.
 var allowed = map[string][]string{
-	".":                            {"prompts", "lexical"},
-	"lexical":                      {},
-	"prompts":                      {},
-	"seeds":                        {},
-	"eval":                         {"."},
-	"retrieval":                    {".", "lexical", "seeds", "github.com/philippgille/chromem-go"},
-	"llm":                          {".", "prompts", "github.com/sashabaranov/go-openai"},
-	"bot":                          {".", "github.com/bwmarrin/discordgo", "github.com/gorilla/websocket"}, // discordgo's websocket, for its close codes
-	"web":                          {"."},
-	"internal":                     {},                   // test helpers: standard library only…
-	"internal/seedtest":            {".", "retrieval"},   // …but the seeded Engine for front-end tests
-	"internal/corpusgen":           {"lexical", "seeds"}, // synthetic archives for scale benchmarks
-	"internal/corpusgen/gencorpus": {},                   // its command (imports its parent)
+	".":                 {"prompts", "lexical"},
+	"lexical":           {},
+	"prompts":           {},
+	"seeds":             {},
+	"eval":              {"."},
+	"retrieval":         {".", "lexical", "seeds", "github.com/philippgille/chromem-go"},
+	"llm":               {".", "prompts", "github.com/sashabaranov/go-openai"},
+	"bot":               {".", "github.com/bwmarrin/discordgo", "github.com/gorilla/websocket"}, // discordgo's websocket, for its close codes
+	"web":               {"."},
+	"internal":          {},                 // test helpers: standard library only…
+	"internal/seedtest": {".", "retrieval"}, // …but the seeded Engine for front-end tests
+
+	"internal/corpusgen": {"lexical", "seeds"}, // synthetic archives for scale benchmarks
 }
 
 const module = "github.com/falaj-bot/falaj"
