@@ -264,18 +264,25 @@ func newState(ctx context.Context, m manifest, docs []document, chunks map[strin
 	}); err != nil {
 		return nil, err
 	}
-	text := make([][]string, len(st.passages))
-	title := make([][]string, len(st.passages))
-	if err := forEach(ctx, len(st.passages), func(i int) {
-		t := st.passages[i].Text
-		terms := append(lexical.Terms(t), lexical.Hyphenated(t)...)
-		text[i] = withAcronyms(t, terms, acrs[docOf[i]])
-		title[i] = titles[docOf[i]]
-	}); err != nil {
-		return nil, err
+	// Terms are made in parallel, a block at a time, and indexed in passage order.
+	st.kw = emptyKeywordIndex(len(st.passages))
+	const block = 2048
+	text := make([][]string, block)
+	for start := 0; start < len(st.passages); start += block {
+		end := min(start+block, len(st.passages))
+		if err := forEach(ctx, end-start, func(j int) {
+			t := st.passages[start+j].Text
+			terms := append(lexical.Terms(t), lexical.Hyphenated(t)...)
+			text[j] = withAcronyms(t, terms, acrs[docOf[start+j]])
+		}); err != nil {
+			return nil, err
+		}
+		for j := range end - start {
+			st.kw.add(start+j, text[j], titles[docOf[start+j]])
+		}
 	}
+	st.kw.finish()
 	st.sources = sourcesOf(st.docs)
-	st.kw = newKeywordIndex(text, title)
 	col, err := newCollection(ctx, st.passages, st.vecs)
 	if err != nil {
 		return nil, err

@@ -41,33 +41,47 @@ type scored struct {
 
 // newKeywordIndex indexes passages given as text terms and title terms.
 func newKeywordIndex(text, title [][]string) *keywordIndex {
-	ix := &keywordIndex{
-		postings: map[string][]posting{},
-		df:       map[string]int{},
-		lens:     make([]float64, len(text)),
+	ix := emptyKeywordIndex(len(text))
+	for i := range text {
+		ix.add(i, text[i], title[i])
 	}
-	var total float64
-	for i, ts := range text {
-		tf := map[string]float64{}
-		for _, t := range ts {
-			tf[t]++
-		}
-		for t := range tf {
-			ix.df[t]++
-		}
-		for _, t := range title[i] {
-			tf[t] += titleWeight
-		}
-		for t, f := range tf {
-			ix.postings[t] = append(ix.postings[t], posting{int32(i), float32(f)})
-		}
-		ix.lens[i] = float64(len(ts)) + titleWeight*float64(len(title[i]))
-		total += ix.lens[i]
-	}
-	if len(text) > 0 {
-		ix.avgLen = total / float64(len(text))
-	}
+	ix.finish()
 	return ix
+}
+
+// emptyKeywordIndex returns an index for n passages to be filled with add, in passage
+// order, then finish; so a large corpus need not hold every passage's terms at once.
+func emptyKeywordIndex(n int) *keywordIndex {
+	return &keywordIndex{postings: map[string][]posting{}, df: map[string]int{}, lens: make([]float64, n)}
+}
+
+// add indexes passage i; i must be larger than every passage added before.
+func (ix *keywordIndex) add(i int, text, title []string) {
+	tf := map[string]float64{}
+	for _, t := range text {
+		tf[t]++
+	}
+	for t := range tf {
+		ix.df[t]++
+	}
+	for _, t := range title {
+		tf[t] += titleWeight
+	}
+	for t, f := range tf {
+		ix.postings[t] = append(ix.postings[t], posting{int32(i), float32(f)})
+	}
+	ix.lens[i] = float64(len(text)) + titleWeight*float64(len(title))
+}
+
+// finish computes the average passage length once every passage is added.
+func (ix *keywordIndex) finish() {
+	var total float64
+	for _, l := range ix.lens {
+		total += l
+	}
+	if len(ix.lens) > 0 {
+		ix.avgLen = total / float64(len(ix.lens))
+	}
 }
 
 // has reports whether passage doc has term t in its text or title (a binary search of

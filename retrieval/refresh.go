@@ -442,7 +442,7 @@ func (ix *Index) commit(ctx context.Context, p *plan) (*state, error) {
 // the corpus still lists as it did when this refresh read it (so a slow ingest never
 // replaces a newer snapshot with a stale one).
 func (ix *Index) save(ctx context.Context, st *state, files []corpusFile) error {
-	b, err := encodeSnapshot(st)
+	head, body, err := encodeSnapshot(st)
 	if err != nil {
 		return fmt.Errorf("encode snapshot: %w", err)
 	}
@@ -454,7 +454,7 @@ func (ix *Index) save(ctx context.Context, st *state, files []corpusFile) error 
 		return err
 	}
 	defer unlock()
-	err = writeSnapshot(ix.path, b, func() error {
+	err = writeSnapshot(ix.path, [][]byte{head, body}, func() error {
 		now, _, err := listCorpus(ctx, ix.corpus)
 		if err != nil {
 			return fmt.Errorf("list corpus again: %w", err)

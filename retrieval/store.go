@@ -131,8 +131,8 @@ var errNoSnapshot = errors.New("no snapshot")
 // crcTable is CRC-32C (hardware-accelerated on amd64 and arm64).
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
-// encodeSnapshot returns the snapshot file's bytes for st.
-func encodeSnapshot(st *state) ([]byte, error) {
+// encodeSnapshot returns the snapshot file's bytes for st: header, then body.
+func encodeSnapshot(st *state) (header, body []byte, err error) {
 	m := st.man
 	e := &enc{b: make([]byte, 0, 1<<20)}
 	e.str(m.Embedder)
@@ -146,7 +146,7 @@ func encodeSnapshot(st *state) ([]byte, error) {
 		de := m.Docs[d.ID]
 		sum, err := hex.DecodeString(de.Hash)
 		if err != nil || len(sum) != sha256.Size {
-			return nil, fmt.Errorf("document %s has a bad hash %q", d.ID, de.Hash)
+			return nil, nil, fmt.Errorf("document %s has a bad hash %q", d.ID, de.Hash)
 		}
 		e.str(d.ID)
 		e.str(de.Path)
@@ -177,7 +177,7 @@ func encodeSnapshot(st *state) ([]byte, error) {
 		fw.Reset(&zb)
 		fw.Write(block.Bytes())
 		if err := fw.Close(); err != nil {
-			return nil, fmt.Errorf("compress %s: %w", d.ID, err)
+			return nil, nil, fmt.Errorf("compress %s: %w", d.ID, err)
 		}
 		e.bytes(zb.Bytes())
 	}
@@ -193,7 +193,7 @@ func encodeSnapshot(st *state) ([]byte, error) {
 	}
 	for _, v := range st.vecs {
 		if len(v) != m.Dim {
-			return nil, fmt.Errorf("a vector has %d dimensions, the index %d", len(v), m.Dim)
+			return nil, nil, fmt.Errorf("a vector has %d dimensions, the index %d", len(v), m.Dim)
 		}
 		switch m.Vectors {
 		case VectorsInt8:
@@ -208,12 +208,16 @@ func encodeSnapshot(st *state) ([]byte, error) {
 	}
 	st.kw.appendTo(e)
 
-	out := make([]byte, 0, len(snapshotMagic)+16+len(e.b))
-	out = append(out, snapshotMagic...)
-	out = binary.LittleEndian.AppendUint32(out, snapshotFormat)
-	out = binary.LittleEndian.AppendUint64(out, uint64(len(e.b)))
-	out = binary.LittleEndian.AppendUint32(out, crc32.Checksum(e.b, crcTable))
-	return append(out, e.b...), nil
+	return snapshotHeader(e.b), e.b, nil
+}
+
+// snapshotHeader is what precedes body in the file: magic, format, length, checksum.
+func snapshotHeader(body []byte) []byte {
+	h := make([]byte, 0, len(snapshotMagic)+16)
+	h = append(h, snapshotMagic...)
+	h = binary.LittleEndian.AppendUint32(h, snapshotFormat)
+	h = binary.LittleEndian.AppendUint64(h, uint64(len(body)))
+	return binary.LittleEndian.AppendUint32(h, crc32.Checksum(body, crcTable))
 }
 
 // decodeSnapshot checks and decodes a snapshot file's bytes into a state whose
@@ -382,19 +386,21 @@ func readSnapshot(ctx context.Context, path string) (*state, error) {
 	return st, nil
 }
 
-// writeSnapshot writes b to path atomically: a temporary file in the same directory,
+// writeSnapshot writes parts to path atomically: a temporary file in the same directory,
 // fsync, then check (e.g. that the corpus did not move meanwhile), then rename over
 // path. The caller holds the directory's lock.
-func writeSnapshot(path string, b []byte, check func() error) error {
+func writeSnapshot(path string, parts [][]byte, check func() error) error {
 	f, err := os.CreateTemp(filepath.Dir(path), tempPattern)
 	if err != nil {
 		return fmt.Errorf("create snapshot: %w", err)
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp) // no-op after the rename
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return fmt.Errorf("write snapshot %s: %w", tmp, err)
+	for _, b := range parts {
+		if _, err := f.Write(b); err != nil {
+			f.Close()
+			return fmt.Errorf("write snapshot %s: %w", tmp, err)
+		}
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
@@ -479,16 +485,13 @@ func dequantize(v []float32, q []int8) bool {
 }
 
 // roundTrip returns v as the snapshot will give it back: for int8, quantized and
-// normalized again, so an index answers the same before and after a save.
+// normalized again (in place), so an index answers the same before and after a save.
 func roundTrip(encoding string, v []float32) []float32 {
 	if encoding != VectorsInt8 || v == nil {
 		return v
 	}
-	out := make([]float32, len(v))
-	if !dequantize(out, quantize(v)) {
-		return v
-	}
-	return out
+	dequantize(v, quantize(v)) // in place: v is not all zero, so neither is q
+	return v
 }
 
 // textStore holds the passages' texts of a loaded snapshot, compressed per document;
