@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"runtime"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/falaj-bot/falaj/lexical"
 )
@@ -84,30 +84,35 @@ func (l Local) Embed(ctx context.Context, texts []string) ([][]float32, error) {
 
 func (l Local) vector(text string) []float32 {
 	dim := l.dim()
-	feats := map[string]float64{}
+	// Features are keyed by the FNV-1a hash of their name ("w:term", "b:prev term",
+	// "c:tri"), computed without building the name.
+	feats := map[uint64]float64{}
 	terms := lexical.Terms(text)
 	for i, t := range terms {
-		feats["w:"+t]++
+		feats[fnvString(fnvString(fnvOffset, "w:"), t)]++
 		if i > 0 {
-			feats["b:"+terms[i-1]+" "+t] += 0.5
+			feats[fnvString(fnvString(fnvString(fnvString(fnvOffset, "b:"), terms[i-1]), " "), t)] += 0.5
 		}
 	}
+	var rs []rune
 	for _, w := range lexical.Words(text) {
 		if lexical.IsStopword(w) || len(w) < 3 {
 			continue
 		}
-		rs := []rune("<" + w + ">")
+		rs = append(rs[:0], '<')
+		rs = append(rs, []rune(w)...)
+		rs = append(rs, '>')
 		n := len(rs) - 2
 		for j := 0; j+3 <= len(rs); j++ {
-			feats["c:"+string(rs[j:j+3])] += 0.5 / float64(n)
+			h := fnvString(fnvOffset, "c:")
+			for _, r := range rs[j : j+3] {
+				h = fnvRune(h, r)
+			}
+			feats[h] += 0.5 / float64(n)
 		}
 	}
 	v := make([]float32, dim)
-	h := fnv.New64a()
-	for f, c := range feats {
-		h.Reset()
-		h.Write([]byte(f))
-		x := h.Sum64()
+	for x, c := range feats {
 		w := c
 		if c >= 1 {
 			w = 1 + math.Log(c)
@@ -119,6 +124,29 @@ func (l Local) vector(text string) []float32 {
 	}
 	normalizeInPlace(v)
 	return v
+}
+
+// FNV-1a, 64 bit (hash/fnv's New64a), one string or rune at a time.
+const (
+	fnvOffset uint64 = 14695981039346656037
+	fnvPrime  uint64 = 1099511628211
+)
+
+func fnvString(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+func fnvRune(h uint64, r rune) uint64 {
+	var b [utf8.UTFMax]byte
+	for _, c := range b[:utf8.EncodeRune(b[:], r)] {
+		h ^= uint64(c)
+		h *= fnvPrime
+	}
+	return h
 }
 
 // normalizeInPlace scales v to length 1; the zero vector stays zero.
