@@ -124,11 +124,54 @@ func (ix *keywordIndex) search(query []string, n int) []scored {
 			acc[int(p.doc)] += idf * tf * (bm25K1 + 1) / (tf + norm)
 		}
 	}
-	out := sortScores(acc)
-	if len(out) > n {
-		out = out[:n]
+	return topScores(acc, n)
+}
+
+// topScores returns the n best of acc in sortScores' order (score, then lower index)
+// without sorting all of acc: at archive scale a common term matches most passages.
+func topScores(acc map[int]float64, n int) []scored {
+	if len(acc) <= n {
+		return sortScores(acc)
 	}
-	return out
+	worse := func(a, b scored) bool { return a.score < b.score || a.score == b.score && a.doc > b.doc }
+	h := make([]scored, 0, n) // a min-heap: h[0] is the worst kept
+	down := func(i int) {
+		for {
+			w := i
+			if l := 2*i + 1; l < len(h) && worse(h[l], h[w]) {
+				w = l
+			}
+			if r := 2*i + 2; r < len(h) && worse(h[r], h[w]) {
+				w = r
+			}
+			if w == i {
+				return
+			}
+			h[i], h[w] = h[w], h[i]
+			i = w
+		}
+	}
+	for d, sc := range acc {
+		s := scored{d, sc}
+		if len(h) < n {
+			h = append(h, s)
+			for i := len(h) - 1; i > 0 && worse(h[i], h[(i-1)/2]); i = (i - 1) / 2 {
+				h[i], h[(i-1)/2] = h[(i-1)/2], h[i]
+			}
+			continue
+		}
+		if worse(h[0], s) {
+			h[0] = s
+			down(0)
+		}
+	}
+	slices.SortFunc(h, func(a, b scored) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.doc, b.doc)
+	})
+	return h
 }
 
 // withCompounds adds to terms, the query's terms, the solid spelling of its word pairs

@@ -438,3 +438,19 @@ func cosine(a, b []float32) float64 {
 	}
 	return s
 }
+
+func TestTopScoresMatchesSort(t *testing.T) {
+	acc := map[int]float64{}
+	for i := range 500 {
+		acc[i] = float64((i * 7919) % 37) // many ties
+	}
+	for _, n := range []int{1, 5, 30, 499, 500, 600} {
+		want := sortScores(acc)
+		if len(want) > n {
+			want = want[:n]
+		}
+		if got := topScores(acc, n); !slices.Equal(got, want) {
+			t.Errorf("topScores(n=%d) = %v; want %v", n, got, want)
+		}
+	}
+}
