@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"bytes"
+	"cmp"
 	"compress/flate"
 	"context"
 	"crypto/sha256"
@@ -14,7 +15,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"sync"
 	"syscall"
@@ -549,15 +549,20 @@ func newCollection(ctx context.Context, passages []falaj.Passage, vecs [][]float
 	if err != nil {
 		return nil, fmt.Errorf("create collection: %w", err)
 	}
-	docs := make([]chromem.Document, len(passages))
-	for i, p := range passages {
-		docs[i] = chromem.Document{ID: p.ID, Embedding: vecs[i]}
-	}
-	if len(docs) == 0 {
-		return col, nil
-	}
-	if err := col.AddDocuments(ctx, docs, runtime.GOMAXPROCS(0)); err != nil {
-		return nil, fmt.Errorf("add passages: %w", err)
+	// Not AddDocuments: it starts a goroutine per document, which at 200k passages
+	// costs more than the adding.
+	var mu sync.Mutex
+	var first error
+	err = forEach(ctx, len(passages), func(i int) {
+		err := col.AddDocument(ctx, chromem.Document{ID: passages[i].ID, Embedding: vecs[i]})
+		if err != nil {
+			mu.Lock()
+			first = cmp.Or(first, fmt.Errorf("add passage %s: %w", passages[i].ID, err))
+			mu.Unlock()
+		}
+	})
+	if err = cmp.Or(first, err); err != nil {
+		return nil, err
 	}
 	return col, nil
 }
