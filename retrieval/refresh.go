@@ -396,6 +396,13 @@ func (ix *Index) embed(ctx context.Context, p *plan) error {
 			p.want.Dim = len(vecs[i])
 		}
 	}
+	// What was embedded is not needed any more: free it before the state is built.
+	p.toEmbed = nil
+	for _, cs := range p.chunks {
+		for i := range cs {
+			cs[i].embed = ""
+		}
+	}
 	return nil
 }
 

@@ -332,10 +332,11 @@ func TestRefreshSteps(t *testing.T) {
 		t.Errorf("plan reuses %d vectors; want every passage but qcg's", len(p.vecs))
 	}
 
+	id := p.toEmbed[0].passage.ID
 	if err := ix.embed(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	v := p.vecs[p.toEmbed[0].passage.ID]
+	v := p.vecs[id]
 	if len(v) != DefaultLocalDim || !slices.Equal(v, roundTrip(VectorsInt8, v)) {
 		t.Errorf("embedded vector not rounded to int8 (len %d)", len(v))
 	}
