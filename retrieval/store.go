@@ -47,9 +47,9 @@ import (
 //	          each posting doc delta uv and tf (uv 2n for an integer n, else 1 then f32)
 //
 // A string is uv length + bytes. The file is mapped read-only (mmap; read whole where
-// mmap is missing), checked
-// (length, checksum, every count against what remains), decoded without gob or JSON,
-// and the chromem-go collection is filled with the stored vectors: nothing is embedded.
+// mmap is missing), checked (length, checksum, every count against what remains),
+// decoded without gob or JSON, and the chromem-go collection is filled with the stored
+// vectors: nothing is embedded.
 // Written atomically (temporary file, fsync, rename) under an advisory lock.
 const (
 	snapshotFormat     = 2
