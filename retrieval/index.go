@@ -238,9 +238,10 @@ func (ix *Index) chunkerName() string {
 	return chunkerVersion + ":size=" + strconv.Itoa(ix.size) + ":title=1"
 }
 
-// newState builds the state for docs and their chunks, with one vector per chunk
-// (vecs, by passage id): passages, sources, keyword index and chromem collection.
-func newState(ctx context.Context, m manifest, docs []document, chunks map[string][]chunk, vecs map[string][]float32) (*state, error) {
+// newState builds the state for docs and their chunks and acronyms (by document id),
+// with one vector per chunk (vecs, by passage id): passages, sources, keyword index and
+// chromem collection.
+func newState(ctx context.Context, m manifest, docs []document, chunks map[string][]chunk, acronyms map[string]map[string]string, vecs map[string][]float32) (*state, error) {
 	st := &state{man: m, byID: map[string]int{}}
 	var docOf []int // per passage: its document's index in docs
 	for di, d := range docs {
@@ -259,10 +260,8 @@ func newState(ctx context.Context, m manifest, docs []document, chunks map[strin
 	}
 	titles := make([][]string, len(docs))
 	acrs := make([]map[string]string, len(docs))
-	if err := forEach(ctx, len(docs), func(i int) {
-		titles[i], acrs[i] = lexical.Terms(docs[i].Title), lexical.Acronyms(docs[i].Body)
-	}); err != nil {
-		return nil, err
+	for i, d := range docs {
+		titles[i], acrs[i] = lexical.Terms(d.Title), acronyms[d.ID]
 	}
 	// Terms are made in parallel, a block at a time, and indexed in passage order.
 	st.kw = emptyKeywordIndex(len(st.passages))

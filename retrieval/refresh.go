@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/falaj-bot/falaj"
+	"github.com/falaj-bot/falaj/lexical"
 )
 
 // A refresh runs four steps, each a method testable alone:
@@ -153,7 +154,8 @@ type plan struct {
 	want      manifest
 	docs      []document
 	chunks    map[string][]chunk
-	vecs      map[string][]float32 // by passage id: reused, then embedded ones
+	acronyms  map[string]map[string]string // by document id: its acronyms (lexical.Acronyms)
+	vecs      map[string][]float32         // by passage id: reused, then embedded ones
 	toEmbed   []chunk
 	embedded  int
 	removed   int
@@ -194,9 +196,13 @@ func (ix *Index) plan(ctx context.Context, ld *loaded) (*plan, error) {
 	slices.SortFunc(docs, func(a, b document) int { return cmp.Compare(a.Path, b.Path) })
 	p.chunks = map[string][]chunk{}
 	chunked := make([][]chunk, len(docs))
-	if err := forEach(ctx, len(docs), func(i int) { chunked[i] = chunkDocument(docs[i], ix.size) }); err != nil {
+	acrs := make([]map[string]string, len(docs))
+	if err := forEach(ctx, len(docs), func(i int) {
+		chunked[i], acrs[i] = chunkDocument(docs[i], ix.size), lexical.Acronyms(docs[i].Body)
+	}); err != nil {
 		return nil, err
 	}
+	p.acronyms = map[string]map[string]string{}
 	var kept []document
 	for i, d := range docs {
 		if _, dup := p.chunks[d.ID]; dup {
@@ -213,6 +219,8 @@ func (ix *Index) plan(ctx context.Context, ld *loaded) (*plan, error) {
 			continue
 		}
 		p.chunks[d.ID] = cs
+		p.acronyms[d.ID] = acrs[i]
+		d.Body = "" // chunked: the passages hold the text now
 		kept = append(kept, d)
 	}
 	p.docs = kept
@@ -427,7 +435,7 @@ func (ix *Index) commit(ctx context.Context, p *plan) (*state, error) {
 		}
 	} else {
 		var err error
-		st, err = newState(ctx, p.want, p.docs, p.chunks, p.vecs)
+		st, err = newState(ctx, p.want, p.docs, p.chunks, p.acronyms, p.vecs)
 		if err != nil {
 			return nil, err
 		}
