@@ -455,3 +455,34 @@ func TestTopScoresMatchesSort(t *testing.T) {
 		}
 	}
 }
+
+// A loaded snapshot decompresses texts on demand: concurrent searches share its cache
+// safely (run with -race).
+func TestConcurrentSearchOnLoadedSnapshot(t *testing.T) {
+	corpus, cache := corpusDir(t), t.TempDir()
+	cfg := Config{Corpus: os.DirFS(corpus), CorpusName: corpus, Dir: cache}
+	if _, _, err := Open(t.Context(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	ix, st, err := Open(t.Context(), cfg)
+	if err != nil || !st.FromCache || ix.st.lazy == nil {
+		t.Fatalf("reopen: %+v, %v", st, err)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 20 {
+				res, err := ix.Search(t.Context(), "QCG launched Muscat talks", 3)
+				if err != nil || len(res.Passages) == 0 || res.Passages[0].Text == "" {
+					t.Errorf("search: %+v, %v", res, err)
+					return
+				}
+				if p, err := ix.Passage(t.Context(), "aflaj#1"); err != nil || !strings.Contains(p.Text, "Aflaj") {
+					t.Errorf("Passage(aflaj#1) = %+v, %v", p, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
