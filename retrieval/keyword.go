@@ -206,6 +206,7 @@ func (ix *keywordIndex) withCompounds(query string, terms []string) []string {
 func (ix *keywordIndex) appendTo(e *enc) {
 	for _, l := range ix.lens {
 		e.f64(l)
+		e.spill()
 	}
 	terms := make([]string, 0, len(ix.postings))
 	for t := range ix.postings {
@@ -229,6 +230,7 @@ func (ix *keywordIndex) appendTo(e *enc) {
 				e.f32(p.tf)
 			}
 		}
+		e.spill()
 	}
 }
 

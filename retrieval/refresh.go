@@ -457,10 +457,6 @@ func (ix *Index) commit(ctx context.Context, p *plan) (*state, error) {
 // the corpus still lists as it did when this refresh read it (so a slow ingest never
 // replaces a newer snapshot with a stale one).
 func (ix *Index) save(ctx context.Context, st *state, files []corpusFile) error {
-	head, body, err := encodeSnapshot(st)
-	if err != nil {
-		return fmt.Errorf("encode snapshot: %w", err)
-	}
 	if err := os.MkdirAll(ix.dir, 0o700); err != nil {
 		return fmt.Errorf("create index dir: %w", err)
 	}
@@ -469,7 +465,7 @@ func (ix *Index) save(ctx context.Context, st *state, files []corpusFile) error 
 		return err
 	}
 	defer unlock()
-	err = writeSnapshot(ix.path, [][]byte{head, body}, func() error {
+	err = writeSnapshot(ix.path, st, func() error {
 		now, _, err := listCorpus(ctx, ix.corpus)
 		if err != nil {
 			return fmt.Errorf("list corpus again: %w", err)

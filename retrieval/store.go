@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
 	"compress/flate"
@@ -132,10 +133,12 @@ var errNoSnapshot = errors.New("no snapshot")
 // crcTable is CRC-32C (hardware-accelerated on amd64 and arm64).
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
-// encodeSnapshot returns the snapshot file's bytes for st: header, then body.
-func encodeSnapshot(st *state) (header, body []byte, err error) {
+// encodeSnapshot writes st's snapshot body to w, a megabyte at a time (at 200k
+// passages the body is ~200 MB: it is never held whole), and returns its length and
+// CRC-32C for the header.
+func encodeSnapshot(w io.Writer, st *state) (n int64, crc uint32, err error) {
 	m := st.man
-	e := &enc{b: make([]byte, 0, 1<<20)}
+	e := &enc{b: make([]byte, 0, 2<<20), w: w}
 	e.str(m.Embedder)
 	e.str(m.Chunker)
 	e.str(m.Vectors)
@@ -147,7 +150,7 @@ func encodeSnapshot(st *state) (header, body []byte, err error) {
 		de := m.Docs[d.ID]
 		sum, err := hex.DecodeString(de.Hash)
 		if err != nil || len(sum) != sha256.Size {
-			return nil, nil, fmt.Errorf("document %s has a bad hash %q", d.ID, de.Hash)
+			return 0, 0, fmt.Errorf("document %s has a bad hash %q", d.ID, de.Hash)
 		}
 		e.str(d.ID)
 		e.str(de.Path)
@@ -159,10 +162,12 @@ func encodeSnapshot(st *state) (header, body []byte, err error) {
 		e.str(d.Outlet)
 		e.str(d.Date)
 		e.uv(uint64(d.n))
+		e.spill()
 	}
 	for _, p := range st.passages {
 		e.str(p.ID)
 		e.uv(uint64(p.Ordinal))
+		e.spill()
 	}
 	fw, _ := flate.NewWriter(nil, flate.DefaultCompression)
 	var block, zb bytes.Buffer
@@ -178,9 +183,10 @@ func encodeSnapshot(st *state) (header, body []byte, err error) {
 		fw.Reset(&zb)
 		fw.Write(block.Bytes())
 		if err := fw.Close(); err != nil {
-			return nil, nil, fmt.Errorf("compress %s: %w", d.ID, err)
+			return 0, 0, fmt.Errorf("compress %s: %w", d.ID, err)
 		}
 		e.bytes(zb.Bytes())
+		e.spill()
 	}
 	e.uv(uint64(len(m.Skips)))
 	for _, f := range m.Skips {
@@ -194,7 +200,7 @@ func encodeSnapshot(st *state) (header, body []byte, err error) {
 	}
 	for _, v := range st.vecs {
 		if len(v) != m.Dim {
-			return nil, nil, fmt.Errorf("a vector has %d dimensions, the index %d", len(v), m.Dim)
+			return 0, 0, fmt.Errorf("a vector has %d dimensions, the index %d", len(v), m.Dim)
 		}
 		switch m.Vectors {
 		case VectorsInt8:
@@ -206,25 +212,30 @@ func encodeSnapshot(st *state) (header, body []byte, err error) {
 				e.u32(math.Float32bits(x))
 			}
 		}
+		e.spill()
 	}
 	st.kw.appendTo(e)
-
-	return snapshotHeader(e.b), e.b, nil
+	e.flush()
+	return e.n, e.crc, e.err
 }
 
-// snapshotHeader is what precedes body in the file: magic, format, length, checksum.
-func snapshotHeader(body []byte) []byte {
-	h := make([]byte, 0, len(snapshotMagic)+16)
+// headerLen is the size of snapshotHeader's result.
+const headerLen = len(snapshotMagic) + 16
+
+// snapshotHeader is what precedes the body in the file: magic, format, the body's
+// length and CRC-32C.
+func snapshotHeader(n int64, crc uint32) []byte {
+	h := make([]byte, 0, headerLen)
 	h = append(h, snapshotMagic...)
 	h = binary.LittleEndian.AppendUint32(h, snapshotFormat)
-	h = binary.LittleEndian.AppendUint64(h, uint64(len(body)))
-	return binary.LittleEndian.AppendUint32(h, crc32.Checksum(body, crcTable))
+	h = binary.LittleEndian.AppendUint64(h, uint64(n))
+	return binary.LittleEndian.AppendUint32(h, crc)
 }
 
 // decodeSnapshot checks and decodes a snapshot file's bytes into a state whose
 // passages' texts stay compressed until asked for. It never panics on bad input.
 func decodeSnapshot(ctx context.Context, b []byte) (*state, error) {
-	const headLen = len(snapshotMagic) + 16
+	const headLen = headerLen
 	if len(b) == 0 {
 		return nil, errors.New("empty file")
 	}
@@ -387,25 +398,37 @@ func readSnapshot(ctx context.Context, path string) (*state, error) {
 	return st, nil
 }
 
-// writeSnapshot writes parts to path atomically: a temporary file in the same directory,
-// fsync, then check (e.g. that the corpus did not move meanwhile), then rename over
-// path. The caller holds the directory's lock.
-func writeSnapshot(path string, parts [][]byte, check func() error) error {
+// writeSnapshot writes st's snapshot to path atomically: a temporary file in the same
+// directory (header placeholder, body streamed, then the header), fsync, then check
+// (e.g. that the corpus did not move meanwhile), then rename over path. The caller holds
+// the directory's lock.
+func writeSnapshot(path string, st *state, check func() error) error {
 	f, err := os.CreateTemp(filepath.Dir(path), tempPattern)
 	if err != nil {
 		return fmt.Errorf("create snapshot: %w", err)
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp) // no-op after the rename
-	for _, b := range parts {
-		if _, err := f.Write(b); err != nil {
-			f.Close()
-			return fmt.Errorf("write snapshot %s: %w", tmp, err)
+	write := func() error {
+		if _, err := f.Write(make([]byte, headerLen)); err != nil {
+			return err
 		}
+		bw := bufio.NewWriterSize(f, 1<<20)
+		n, crc, err := encodeSnapshot(bw, st)
+		if err != nil {
+			return err
+		}
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+		if _, err := f.WriteAt(snapshotHeader(n, crc), 0); err != nil {
+			return err
+		}
+		return f.Sync()
 	}
-	if err := f.Sync(); err != nil {
+	if err := write(); err != nil {
 		f.Close()
-		return fmt.Errorf("sync snapshot %s: %w", tmp, err)
+		return fmt.Errorf("write snapshot %s: %w", tmp, err)
 	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("close snapshot %s: %w", tmp, err)
@@ -568,8 +591,32 @@ func newCollection(ctx context.Context, passages []falaj.Passage, vecs [][]float
 	return col, nil
 }
 
-// enc appends binary values.
-type enc struct{ b []byte }
+// enc appends binary values to b, and with a writer w, spills b to w (keeping the
+// length and CRC-32C of what it wrote); the first write error sticks.
+type enc struct {
+	b   []byte
+	w   io.Writer
+	n   int64
+	crc uint32
+	err error
+}
+
+// spill writes b out once it holds a megabyte.
+func (e *enc) spill() {
+	if e.w != nil && len(e.b) >= 1<<20 {
+		e.flush()
+	}
+}
+
+// flush writes b out.
+func (e *enc) flush() {
+	if e.err == nil && len(e.b) > 0 {
+		_, e.err = e.w.Write(e.b)
+		e.crc = crc32.Update(e.crc, crcTable, e.b)
+		e.n += int64(len(e.b))
+	}
+	e.b = e.b[:0]
+}
 
 func (e *enc) uv(x uint64)    { e.b = binary.AppendUvarint(e.b, x) }
 func (e *enc) u32(x uint32)   { e.b = binary.LittleEndian.AppendUint32(e.b, x) }
