@@ -251,12 +251,15 @@ func readKeywordIndex(d *dec, n int) (*keywordIndex, error) {
 		ix.avgLen = total / float64(n)
 	}
 	nt := d.count(len(d.b) - d.off)
-	ix.postings = make(map[string][]posting, nt)
-	ix.df = make(map[string]int, nt)
+	ix.postings = make(map[string][]posting, min(nt, 1<<20))
+	ix.df = make(map[string]int, min(nt, 1<<20))
 	for range nt {
 		t := d.str()
 		df := d.count(n)
 		np := d.count(n)
+		if d.err == nil && 2*np > len(d.b)-d.off { // a posting takes at least 2 bytes
+			d.fail("postings count")
+		}
 		if d.err != nil {
 			return nil, fmt.Errorf("keyword index: %w", d.err)
 		}

@@ -3,7 +3,9 @@ package retrieval
 import (
 	"context"
 	"errors"
+	"hash/crc32"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -485,4 +487,46 @@ func TestConcurrentSearchOnLoadedSnapshot(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// A damaged snapshot whose checksum was recomputed (so only the decoder's own checks
+// stand) is an error, never a panic.
+func TestDecodeDamagedSnapshotNeverPanics(t *testing.T) {
+	corpus, cache := corpusDir(t), t.TempDir()
+	ix, _, err := Open(t.Context(), Config{Corpus: os.DirFS(corpus), CorpusName: corpus, Dir: cache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(ix.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := decodeSnapshot(t.Context(), good); err != nil {
+		t.Fatalf("the good snapshot: %v", err)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range 3000 {
+		b := slices.Clone(good)
+		for range 1 + r.IntN(3) {
+			j := headerLen + r.IntN(len(b)-headerLen)
+			b[j] ^= byte(1 + r.IntN(255))
+		}
+		if i%3 == 0 { // also cut it short
+			b = b[:headerLen+r.IntN(len(b)-headerLen)]
+		}
+		body := b[headerLen:]
+		copy(b, snapshotHeader(int64(len(body)), crc32.Checksum(body, crcTable)))
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Fatalf("mutation %d: decode panicked: %v", i, p)
+				}
+			}()
+			if st, err := decodeSnapshot(t.Context(), b); err == nil {
+				for k := range st.passages { // what decoded must be usable
+					st.passage(k)
+				}
+			}
+		}()
+	}
 }

@@ -265,6 +265,15 @@ func decodeSnapshot(ctx context.Context, b []byte) (*state, error) {
 	if m.Vectors != VectorsInt8 && m.Vectors != VectorsFloat32 {
 		return nil, fmt.Errorf("unknown vector encoding %q", m.Vectors)
 	}
+	// Before allocating for them, the counts must fit in the file: a passage takes at
+	// least its id, ordinal, vector and length; a document its hash and times.
+	per := int64(m.Dim)
+	if m.Vectors == VectorsFloat32 {
+		per *= 4
+	}
+	if m.Dim == 0 || nd > np || int64(np)*(per+10)+int64(nd)*48 > int64(len(body)-d.off) {
+		return nil, fmt.Errorf("header claims %d documents, %d passages of %d dimensions: more than the file holds", nd, np, m.Dim)
+	}
 	st := &state{man: m, docs: make([]docInfo, 0, nd), passages: make([]falaj.Passage, np), byID: make(map[string]int, np)}
 	next := 0
 	for range nd {
