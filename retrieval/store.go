@@ -547,7 +547,11 @@ func (ts *textStore) texts(di, n int) ([]string, error) {
 	if ok {
 		return got, nil
 	}
-	raw, err := io.ReadAll(flate.NewReader(bytes.NewReader(ts.blocks[di])))
+	// A document's texts are at most its file, maxFileBytes; more is a damaged block.
+	raw, err := io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(ts.blocks[di])), 2*maxFileBytes+1))
+	if err == nil && len(raw) > 2*maxFileBytes {
+		err = errors.New("larger than any corpus file")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("decompress document %d: %w", di, err)
 	}
