@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"slices"
 	"strconv"
 	"testing"
 
 	chromem "github.com/philippgille/chromem-go"
+
+	"github.com/falaj-bot/falaj/internal/corpusgen"
 )
 
 // BenchmarkIngest indexes the seed corpus in memory: load, clean, chunk, embed (Local),
@@ -41,6 +44,66 @@ func BenchmarkOpenSnapshot(b *testing.B) {
 			b.Fatalf("open: %+v, %v", st, err)
 		}
 	}
+}
+
+// BenchmarkScaleSearch is a warm search on a synthetic archive (internal/corpusgen, 2 000
+// articles ≈ 21k passages; FALAJ_BENCH_ARTICLES=20000 for ≈ 214k): the whole hybrid
+// Search, chromem-go's QueryEmbedding alone, and a flat scan of the same vectors (one
+// goroutine, contiguous), plus opening the index from its snapshot in this process.
+func BenchmarkScaleSearch(b *testing.B) {
+	n := 2000
+	if os.Getenv("FALAJ_BENCH_ARTICLES") == "20000" {
+		n = 20000
+	}
+	corpus, cache := b.TempDir(), b.TempDir()
+	if _, err := corpusgen.Write(corpus, n, 42); err != nil {
+		b.Fatal(err)
+	}
+	cfg := Config{Corpus: os.DirFS(corpus), CorpusName: corpus, Dir: cache}
+	ix, _, err := Open(b.Context(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const q = "Why is Oman trusted as a mediator?"
+	qv, err := ix.embedQuery(b.Context(), q)
+	if err != nil {
+		b.Fatal(err)
+	}
+	name := fmt.Sprintf("articles=%d", n)
+	b.Run(name+"/search", func(b *testing.B) {
+		b.ReportMetric(float64(ix.Len()), "passages")
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := ix.Search(b.Context(), q, 5); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run(name+"/chromem", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := ix.st.col.QueryEmbedding(b.Context(), qv, minCandidates, nil, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run(name+"/flat", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if got := flatTopK(qv, ix.st.vecs, minCandidates); len(got) != minCandidates {
+				b.Fatal(len(got))
+			}
+		}
+	})
+	b.Run(name+"/open-snapshot", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_, st, err := Open(b.Context(), cfg)
+			if err != nil || !st.FromCache {
+				b.Fatalf("open: %+v, %v", st, err)
+			}
+		}
+	})
 }
 
 // BenchmarkSearchSeed is a warm hybrid search on the seed corpus.

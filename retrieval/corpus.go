@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -33,11 +34,25 @@ type document struct {
 // certainly not articles, and reading them would dominate the index).
 const maxFileBytes = 16 << 20
 
-// loadCorpus reads every *.txt and *.md file under fsys (recursively, skipping names
-// that start with "."). Files that cannot be used are returned in skipped as
-// "path: reason"; walkErr is set only when the root itself cannot be listed.
-func loadCorpus(fsys fs.FS) (docs []document, skipped []string, walkErr error) {
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+// corpusFile is a corpus file as listCorpus finds it, before it is read.
+type corpusFile struct {
+	Path  string // path inside the corpus
+	Size  int64
+	MTime int64 // modification time, unix ns
+}
+
+// listCorpus lists every *.txt and *.md file under fsys (recursively, skipping names
+// that start with ".") with its size and modification time, without reading it: what
+// the snapshot's size+mtime check needs. Anything but a regular file (a named pipe, a
+// socket, a device; a symbolic link counts as its target) is never opened, since
+// reading a FIFO would block: it is returned in skipped as "path: not a regular file
+// (named pipe)". Files that cannot be listed are in skipped as "path: reason". err is
+// set only when the root itself cannot be listed or ctx ends.
+func listCorpus(ctx context.Context, fsys fs.FS) (files []corpusFile, skipped []string, err error) {
+	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if cerr := ctx.Err(); cerr != nil {
+			return context.Cause(ctx)
+		}
 		if err != nil {
 			if p == "." {
 				return err
@@ -62,15 +77,64 @@ func loadCorpus(fsys fs.FS) (docs []document, skipped []string, walkErr error) {
 		if ext != ".txt" && ext != ".md" {
 			return nil
 		}
-		doc, err := readDocument(fsys, p)
+		fi, err := d.Info()
+		if err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			fi, err = fs.Stat(fsys, p) // the target decides
+		}
 		if err != nil {
-			skipped = append(skipped, fmt.Sprintf("%s: %v", p, err))
+			skipped = append(skipped, fmt.Sprintf("%s: %v", p, unwrapPathError(err)))
 			return nil
 		}
-		docs = append(docs, doc)
+		if !fi.Mode().IsRegular() {
+			skipped = append(skipped, fmt.Sprintf("%s: not a regular file (%s)", p, fileKind(fi.Mode())))
+			return nil
+		}
+		files = append(files, corpusFile{Path: p, Size: fi.Size(), MTime: fi.ModTime().UnixNano()})
 		return nil
 	})
-	return docs, skipped, err
+	return files, skipped, err
+}
+
+// fileKind names the type of a file that is not regular.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeDevice != 0, m&fs.ModeCharDevice != 0:
+		return "device"
+	case m.IsDir():
+		return "folder"
+	}
+	return "irregular file"
+}
+
+// readCorpus reads and parses files, checking ctx before each. Files that cannot be
+// used are returned in skipped as "path: reason"; err is set only when ctx ends.
+func readCorpus(ctx context.Context, fsys fs.FS, files []corpusFile) (docs []document, skipped []string, err error) {
+	for _, f := range files {
+		if ctx.Err() != nil {
+			return nil, nil, context.Cause(ctx)
+		}
+		doc, err := readDocument(fsys, f.Path)
+		if err != nil {
+			skipped = append(skipped, fmt.Sprintf("%s: %v", f.Path, err))
+			continue
+		}
+		docs = append(docs, doc)
+	}
+	return docs, skipped, nil
+}
+
+// loadCorpus lists and reads the whole corpus (listCorpus, then readCorpus).
+func loadCorpus(fsys fs.FS) (docs []document, skipped []string, walkErr error) {
+	files, skipped, err := listCorpus(context.Background(), fsys)
+	if err != nil {
+		return nil, skipped, err
+	}
+	docs, more, err := readCorpus(context.Background(), fsys, files)
+	return docs, append(skipped, more...), err
 }
 
 func unwrapPathError(err error) error {

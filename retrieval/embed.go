@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"math"
+	"runtime"
 	"strings"
+	"sync"
+	"unicode/utf8"
 
 	"github.com/falaj-bot/falaj/lexical"
 )
@@ -25,7 +27,7 @@ type Embedder interface {
 
 // DefaultLocalDim is the dimension of Local's vectors when Dim is 0, chosen by
 // measurement (docs/RETRIEVAL.md).
-const DefaultLocalDim = 1024
+const DefaultLocalDim = 512
 
 // Local is the default embedder: pure Go, offline and deterministic. It is a
 // feature-hashing bag of words, not a language model:
@@ -82,30 +84,35 @@ func (l Local) Embed(ctx context.Context, texts []string) ([][]float32, error) {
 
 func (l Local) vector(text string) []float32 {
 	dim := l.dim()
-	feats := map[string]float64{}
+	// Features are keyed by the FNV-1a hash of their name ("w:term", "b:prev term",
+	// "c:tri"), computed without building the name.
+	feats := map[uint64]float64{}
 	terms := lexical.Terms(text)
 	for i, t := range terms {
-		feats["w:"+t]++
+		feats[fnvString(fnvString(fnvOffset, "w:"), t)]++
 		if i > 0 {
-			feats["b:"+terms[i-1]+" "+t] += 0.5
+			feats[fnvString(fnvString(fnvString(fnvString(fnvOffset, "b:"), terms[i-1]), " "), t)] += 0.5
 		}
 	}
+	var rs []rune
 	for _, w := range lexical.Words(text) {
 		if lexical.IsStopword(w) || len(w) < 3 {
 			continue
 		}
-		rs := []rune("<" + w + ">")
+		rs = append(rs[:0], '<')
+		rs = append(rs, []rune(w)...)
+		rs = append(rs, '>')
 		n := len(rs) - 2
 		for j := 0; j+3 <= len(rs); j++ {
-			feats["c:"+string(rs[j:j+3])] += 0.5 / float64(n)
+			h := fnvString(fnvOffset, "c:")
+			for _, r := range rs[j : j+3] {
+				h = fnvRune(h, r)
+			}
+			feats[h] += 0.5 / float64(n)
 		}
 	}
 	v := make([]float32, dim)
-	h := fnv.New64a()
-	for f, c := range feats {
-		h.Reset()
-		h.Write([]byte(f))
-		x := h.Sum64()
+	for x, c := range feats {
 		w := c
 		if c >= 1 {
 			w = 1 + math.Log(c)
@@ -117,6 +124,29 @@ func (l Local) vector(text string) []float32 {
 	}
 	normalizeInPlace(v)
 	return v
+}
+
+// FNV-1a, 64 bit (hash/fnv's New64a), one string or rune at a time.
+const (
+	fnvOffset uint64 = 14695981039346656037
+	fnvPrime  uint64 = 1099511628211
+)
+
+func fnvString(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+func fnvRune(h uint64, r rune) uint64 {
+	var b [utf8.UTFMax]byte
+	for _, c := range b[:utf8.EncodeRune(b[:], r)] {
+		h ^= uint64(c)
+		h *= fnvPrime
+	}
+	return h
 }
 
 // normalizeInPlace scales v to length 1; the zero vector stays zero.
@@ -165,42 +195,103 @@ func checkVector(v []float32, dim int) ([]float32, error) {
 	return out, nil
 }
 
-// embedAll embeds texts in batches of batchSize, validating and normalizing each
-// vector, reporting progress after each batch. A zero vector (the embedder found
+// maxEmbedWorkers bounds embedAll's concurrent batches (the local embedder is
+// CPU-bound; a remote one should not be flooded).
+const maxEmbedWorkers = 4
+
+// embedAll embeds texts in batches of 64, up to min(GOMAXPROCS, maxEmbedWorkers)
+// batches at a time, validating and normalizing each vector and reporting progress
+// (from the calling goroutine) as batches finish. A zero vector (the embedder found
 // nothing to place) comes back as nil for the caller to skip; any other bad vector is
-// an error, since it means the embedder is broken.
+// an error, since it means the embedder is broken, and the first error cancels the
+// batches still running.
 func embedAll(ctx context.Context, e Embedder, texts []string, dim int, progress func(done, total int)) ([][]float32, error) {
 	const batchSize = 64
-	out := make([][]float32, 0, len(texts))
-	for start := 0; start < len(texts); start += batchSize {
-		end := min(start+batchSize, len(texts))
-		vs, err := e.Embed(ctx, texts[start:end])
-		if err != nil {
-			return nil, fmt.Errorf("embed passages %d-%d with %s: %w", start+1, end, e.Name(), err)
+	batches := (len(texts) + batchSize - 1) / batchSize
+	workers := min(runtime.GOMAXPROCS(0), maxEmbedWorkers, batches)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	type result struct {
+		start, end int
+		vs         [][]float32
+		err        error
+	}
+	jobs := make(chan int)
+	results := make(chan result)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for start := range jobs {
+				end := min(start+batchSize, len(texts))
+				vs, err := e.Embed(ctx, texts[start:end])
+				results <- result{start, end, vs, err}
+			}
+		})
+	}
+	go func() {
+		defer close(jobs)
+		for start := 0; start < len(texts); start += batchSize {
+			select {
+			case jobs <- start:
+			case <-ctx.Done():
+				return
+			}
 		}
-		if len(vs) != end-start {
-			return nil, fmt.Errorf("embed passages %d-%d with %s: got %d vectors for %d texts", start+1, end, e.Name(), len(vs), end-start)
+	}()
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+
+	out := make([][]float32, len(texts))
+	done := 0
+	var first error
+	fail := func(err error) {
+		if first == nil {
+			first = err
+			cancel(err)
 		}
-		for i, v := range vs {
+	}
+	for r := range results {
+		if first != nil {
+			continue // drain: the workers finish their batch and stop
+		}
+		if r.err != nil {
+			fail(fmt.Errorf("embed passages %d-%d with %s: %w", r.start+1, r.end, e.Name(), r.err))
+			continue
+		}
+		if len(r.vs) != r.end-r.start {
+			fail(fmt.Errorf("embed passages %d-%d with %s: got %d vectors for %d texts", r.start+1, r.end, e.Name(), len(r.vs), r.end-r.start))
+			continue
+		}
+		for i, v := range r.vs {
 			nv, err := checkVector(v, dim)
 			if errors.Is(err, errZeroVector) {
 				if dim == 0 {
 					dim = len(v)
 				}
-				out = append(out, nil)
-				continue
+				continue // out[i] stays nil
 			}
 			if err != nil {
-				return nil, fmt.Errorf("embed passage %d with %s: %w", start+i+1, e.Name(), err)
+				fail(fmt.Errorf("embed passage %d with %s: %w", r.start+i+1, e.Name(), err))
+				break
 			}
 			if dim == 0 {
 				dim = len(nv)
 			}
-			out = append(out, nv)
+			out[r.start+i] = nv
 		}
+		if first != nil {
+			continue
+		}
+		done += r.end - r.start
 		if progress != nil {
-			progress(end, len(texts))
+			progress(done, len(texts))
 		}
+	}
+	if first != nil {
+		return nil, first
 	}
 	return out, nil
 }

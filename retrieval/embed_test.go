@@ -3,10 +3,13 @@ package retrieval
 import (
 	"context"
 	"errors"
+	"hash/fnv"
 	"math"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/falaj-bot/falaj/lexical"
 )
 
 func dot(a, b []float32) float64 {
@@ -19,7 +22,7 @@ func dot(a, b []float32) float64 {
 
 func TestLocalEmbedder(t *testing.T) {
 	e := Local{}
-	if e.Name() != "local-hash-v2:dim=1024" || (Local{Dim: 64}).Name() != "local-hash-v2:dim=64" {
+	if e.Name() != "local-hash-v2:dim=512" || (Local{Dim: 64}).Name() != "local-hash-v2:dim=64" {
 		t.Errorf("Name() = %q", e.Name())
 	}
 	texts := []string{
@@ -34,7 +37,7 @@ func TestLocalEmbedder(t *testing.T) {
 	}
 	again, _ := e.Embed(t.Context(), texts)
 	for i, v := range vs {
-		if len(v) != 1024 {
+		if len(v) != DefaultLocalDim {
 			t.Fatalf("vector %d has %d dimensions", i, len(v))
 		}
 		if !slices.Equal(v, again[i]) {
@@ -141,5 +144,60 @@ func TestKeywordIndex(t *testing.T) {
 	}
 	if c := ix.confidence(nil, []int{1}); c != 0 {
 		t.Errorf("confidence of no terms = %v; want 0", c)
+	}
+}
+
+// localVectorByName is Local.vector as it was written first, with features as strings
+// hashed by hash/fnv: the allocation-free version must give the same vectors.
+func localVectorByName(dim int, text string) []float32 {
+	feats := map[string]float64{}
+	terms := lexical.Terms(text)
+	for i, t := range terms {
+		feats["w:"+t]++
+		if i > 0 {
+			feats["b:"+terms[i-1]+" "+t] += 0.5
+		}
+	}
+	for _, w := range lexical.Words(text) {
+		if lexical.IsStopword(w) || len(w) < 3 {
+			continue
+		}
+		rs := []rune("<" + w + ">")
+		n := len(rs) - 2
+		for j := 0; j+3 <= len(rs); j++ {
+			feats["c:"+string(rs[j:j+3])] += 0.5 / float64(n)
+		}
+	}
+	v := make([]float32, dim)
+	h := fnv.New64a()
+	for f, c := range feats {
+		h.Reset()
+		h.Write([]byte(f))
+		x := h.Sum64()
+		w := c
+		if c >= 1 {
+			w = 1 + math.Log(c)
+		}
+		if x>>63 == 1 {
+			w = -w
+		}
+		v[x%uint64(dim)] += float32(w)
+	}
+	normalizeInPlace(v)
+	return v
+}
+
+func TestLocalVectorMatchesFeatureNames(t *testing.T) {
+	for _, text := range []string{
+		"Oman hosted indirect talks between Iran and the United States in Muscat.",
+		"Les médiateurs omanais — ‘back-channel’ diplomacy, 2013–2015; سلطنة عمان",
+		"a",
+	} {
+		got, want := Local{Dim: 512}.vector(text), localVectorByName(512, text)
+		for i := range got {
+			if math.Abs(float64(got[i]-want[i])) > 1e-6 {
+				t.Fatalf("vector(%q)[%d] = %v; the string-named features give %v", text, i, got[i], want[i])
+			}
+		}
 	}
 }

@@ -97,7 +97,7 @@ func (ix *keywordIndex) coverage(q []qterm, doc int) float64 {
 	var have, all float64
 	for _, t := range q {
 		all += t.w
-		if ix.terms[doc][t.t] {
+		if ix.has(doc, t.t) {
 			have += t.w
 		}
 	}

@@ -107,7 +107,7 @@ func TestSIFWeights(t *testing.T) {
 
 func TestHybridEmbedder(t *testing.T) {
 	h := Hybrid{GloveWeight: 0.6}
-	if got, want := h.Name(), "hybrid-v1:w=0.6+"+(Glove{}).Name()+"+local-hash-v2:dim=1024"; got != want {
+	if got, want := h.Name(), "hybrid-v1:w=0.6+"+(Glove{}).Name()+"+local-hash-v2:dim=512"; got != want {
 		t.Errorf("Name() = %q; want %q", got, want)
 	}
 	texts := []string{"Oman hosted the talks in Muscat.", "Muscat was the venue of the negotiations."}
@@ -117,8 +117,8 @@ func TestHybridEmbedder(t *testing.T) {
 	}
 	gv, _ := Glove{}.Embed(t.Context(), texts)
 	lv, _ := Local{}.Embed(t.Context(), texts)
-	if len(hv[0]) != 100+1024 {
-		t.Fatalf("hybrid vector has %d dimensions; want 1124", len(hv[0]))
+	if len(hv[0]) != 100+DefaultLocalDim {
+		t.Fatalf("hybrid vector has %d dimensions; want 612", len(hv[0]))
 	}
 	got, want := dot(hv[0], hv[1]), 0.6*dot(gv[0], gv[1])+0.4*dot(lv[0], lv[1])
 	if math.Abs(got-want) > 1e-5 {

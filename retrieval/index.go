@@ -3,7 +3,6 @@ package retrieval
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -43,6 +42,10 @@ type Config struct {
 	// number done and the number to embed in this run. Not called when nothing is
 	// embedded. Called from the goroutine that called Open or Reindex.
 	Progress func(done, total int)
+	// Vectors is how the snapshot stores vectors, VectorsInt8 or VectorsFloat32; "":
+	// DefaultVectors. Vectors are rounded to it as they are embedded, so an index
+	// answers the same before and after it is saved.
+	Vectors string
 }
 
 // Index is the searchable corpus: passages in a chromem-go collection (vectors) and a
@@ -59,23 +62,73 @@ type Index struct {
 	progress     func(done, total int)
 	queryTimeout time.Duration
 	fuse         func(vec, kw []scored) []scored
+	vectors      string     // VectorsInt8 or VectorsFloat32
 	reindexMu    sync.Mutex // one refresh at a time
 
-	mu sync.RWMutex // guards st and writes to st.col
-	st *state
+	mu      sync.RWMutex // guards st and saveErr
+	st      *state
+	saveErr error // why the last refresh's snapshot was not saved; nil when it was
 }
 
 var _ falaj.Searcher = (*Index)(nil)
 
-// state is one consistent view of the index.
+// state is one consistent view of the index, never changed once built: a refresh
+// builds a new one and swaps it in.
 type state struct {
-	db       *chromem.DB
-	col      *chromem.Collection
+	col      *chromem.Collection // one chromem document per passage, its id and vector
 	man      manifest
-	passages []falaj.Passage // in document then ordinal order; index = keyword doc number
+	docs     []docInfo       // in passage order
+	passages []falaj.Passage // in document then ordinal order; index = keyword doc number; Text "" while lazy holds it
+	lazy     *textStore      // the passages' texts of a loaded snapshot; nil: in passages
+	vecs     [][]float32     // per passage, normalized
 	byID     map[string]int
 	kw       *keywordIndex
 	sources  []falaj.Source
+}
+
+// docInfo is one indexed document: its metadata and its passages' range in state.passages.
+type docInfo struct {
+	ID, Title, Author, Outlet, Date string
+	first, n                        int
+}
+
+// passage returns passage i with its text.
+func (st *state) passage(i int) (falaj.Passage, error) {
+	p := st.passages[i]
+	if st.lazy == nil {
+		return p, nil
+	}
+	di, _ := slices.BinarySearchFunc(st.docs, i, func(d docInfo, i int) int {
+		switch {
+		case i < d.first:
+			return 1
+		case i >= d.first+d.n:
+			return -1
+		}
+		return 0
+	})
+	texts, err := st.lazy.texts(di, st.docs[di].n)
+	if err != nil {
+		return p, fmt.Errorf("passage %s: %w", p.ID, err)
+	}
+	p.Text = texts[i-st.docs[di].first]
+	return p, nil
+}
+
+// text returns passage i's text, "" when it cannot be read.
+func (st *state) text(i int) string {
+	p, _ := st.passage(i)
+	return p.Text
+}
+
+// sourcesOf lists docs as sources, by document id.
+func sourcesOf(docs []docInfo) []falaj.Source {
+	out := make([]falaj.Source, len(docs))
+	for i, d := range docs {
+		out[i] = falaj.Source{Doc: d.ID, Title: d.Title, Author: d.Author, Outlet: d.Outlet, Date: d.Date, Passages: d.n}
+	}
+	slices.SortFunc(out, func(a, b falaj.Source) int { return cmp.Compare(a.Doc, b.Doc) })
+	return out
 }
 
 // Open loads the corpus and builds the index, reusing the snapshot in cfg.Dir when it
@@ -85,6 +138,19 @@ type state struct {
 // when no document can be indexed; files that cannot be used are listed in
 // IndexStats.Skipped and the rest are indexed.
 func Open(ctx context.Context, cfg Config) (*Index, falaj.IndexStats, error) {
+	ix, err := newIndex(cfg)
+	if err != nil {
+		return nil, falaj.IndexStats{}, err
+	}
+	stats, err := ix.refresh(ctx, true, cfg.Force)
+	if err != nil {
+		return nil, stats, err
+	}
+	return ix, stats, nil
+}
+
+// newIndex applies cfg's defaults; the index has no state until a refresh.
+func newIndex(cfg Config) (*Index, error) {
 	ix := &Index{
 		corpus:   cfg.Corpus,
 		name:     cfg.CorpusName,
@@ -121,14 +187,17 @@ func Open(ctx context.Context, cfg Config) (*Index, falaj.IndexStats, error) {
 		w = min(max(w, 0), 1)
 		ix.fuse = func(vec, kw []scored) []scored { return fuseWeighted(w, vec, kw) }
 	}
+	ix.vectors = cfg.Vectors
+	if ix.vectors == "" {
+		ix.vectors = DefaultVectors
+	}
+	if ix.vectors != VectorsInt8 && ix.vectors != VectorsFloat32 {
+		return nil, fmt.Errorf("retrieval: unknown vector encoding %q: want %s or %s", cfg.Vectors, VectorsInt8, VectorsFloat32)
+	}
 	if ix.dir != "" {
 		ix.path = snapshotPath(ix.dir, ix.name, ix.emb.Name())
 	}
-	stats, err := ix.refresh(ctx, true, cfg.Force)
-	if err != nil {
-		return nil, stats, err
-	}
-	return ix, stats, nil
+	return ix, nil
 }
 
 // Reindex reloads the corpus and refreshes the index incrementally, like Open: only
@@ -161,287 +230,74 @@ func (ix *Index) Passage(ctx context.Context, id string) (falaj.Passage, error) 
 	if !ok {
 		return falaj.Passage{}, fmt.Errorf("passage %q: %w", id, falaj.ErrNotFound)
 	}
-	return ix.st.passages[i], nil
+	return ix.st.passage(i)
+}
+
+// SaveError says why the snapshot of the last Open or Reindex was not saved (the
+// index directory is read-only, the disk is full, the corpus changed while it was
+// indexed); nil when it was saved, needed no saving, or the index is in memory only.
+// The index works either way; the next process indexes again.
+func (ix *Index) SaveError() error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.saveErr
 }
 
 func (ix *Index) chunkerName() string {
 	return chunkerVersion + ":size=" + strconv.Itoa(ix.size) + ":title=1"
 }
 
-// refresh loads and chunks the corpus, then brings the vector store in line with it,
-// starting from the snapshot file (open) or from the current state (reindex).
-func (ix *Index) refresh(ctx context.Context, open, force bool) (falaj.IndexStats, error) {
-	ix.reindexMu.Lock()
-	defer ix.reindexMu.Unlock()
-	start := time.Now()
-	stats := falaj.IndexStats{Embedder: ix.emb.Name()}
-
-	docs, skipped, err := loadCorpus(ix.corpus)
-	if err != nil {
-		return stats, falaj.Userf(err, "Cannot read %s: %v. Check that it exists and is readable.", ix.name, unwrapPathError(err))
-	}
-	slices.SortFunc(docs, func(a, b document) int { return cmp.Compare(a.Path, b.Path) })
-	chunks := map[string][]chunk{}
-	var kept []document
-	for _, d := range docs {
-		if _, dup := chunks[d.ID]; dup {
-			skipped = append(skipped, d.Path+": another file has the same name without extension")
-			continue
-		}
-		cs := chunkDocument(d, ix.size)
-		if len(cs) == 0 {
-			why := "no text left after removing boilerplate"
-			if len(cleanUnits(d)) > 0 {
-				why = "no words to index"
-			}
-			skipped = append(skipped, d.Path+": "+why)
-			continue
-		}
-		chunks[d.ID] = cs
-		kept = append(kept, d)
-	}
-	docs = kept
-	reportSkipped := func() {
-		stats.Skipped = skipped
-		for _, s := range skipped {
-			ix.log.WarnContext(ctx, "corpus file skipped", "corpus", ix.name, "file", s)
-		}
-	}
-	if len(docs) == 0 {
-		reportSkipped()
-		return stats, ix.nothingToIndex(skipped)
-	}
-
-	want := manifest{Format: snapshotFormat, Embedder: ix.emb.Name(), Chunker: ix.chunkerName(), Docs: map[string]docEntry{}}
-	if ix.path != "" {
-		want.Probe = ix.probe(ctx) // which model answers to the embedder's name (probe.go)
-	}
-
-	// The base: what we already have vectors for.
-	var db *chromem.DB
-	var col *chromem.Collection
-	var base manifest
-	fromFile := false
-	switch {
-	case !open:
-		ix.mu.RLock()
-		db, col, base = ix.st.db, ix.st.col, ix.st.man
-		ix.mu.RUnlock()
-	case ix.path != "" && !force:
-		t := time.Now()
-		d, c, m, err := loadSnapshot(ix.path)
-		switch {
-		case errors.Is(err, errNoSnapshot):
-		case err != nil:
-			ix.log.WarnContext(ctx, "index snapshot unusable, rebuilding", "path", ix.path, "err", err)
-		case m.Format != want.Format || m.Embedder != want.Embedder || m.Chunker != want.Chunker:
-			ix.log.WarnContext(ctx, "index snapshot made with other settings, rebuilding", "path", ix.path,
-				"snapshot_embedder", m.Embedder, "embedder", want.Embedder, "snapshot_chunker", m.Chunker, "chunker", want.Chunker)
-		case ix.embedderChanged(ctx, m, &want): // logs why
-		default:
-			db, col, base, fromFile = d, c, m, true
-			ix.log.DebugContext(ctx, "index snapshot loaded", "path", ix.path, "passages", c.Count(), "took_ms", time.Since(t).Milliseconds())
-		}
-	}
-	if db == nil {
-		db = chromem.NewDB()
-		col, err = db.CreateCollection(passagesCollection, nil, noEmbedding)
-		if err != nil {
-			return stats, fmt.Errorf("create collection: %w", err)
-		}
-		base = manifest{}
-	}
-	want.Dim = base.Dim
-
-	// Plan: reuse unchanged documents, embed the rest, drop the removed.
-	var toEmbed []chunk
-	var drop []string
-	changed := !fromFile && open
-	for _, d := range docs {
+// newState builds the state for docs and their chunks and acronyms (by document id),
+// with one vector per chunk (vecs, by passage id): passages, sources, keyword index and
+// chromem collection.
+func newState(ctx context.Context, m manifest, docs []document, chunks map[string][]chunk, acronyms map[string]map[string]string, vecs map[string][]float32) (*state, error) {
+	st := &state{man: m, byID: map[string]int{}}
+	var docOf []int // per passage: its document's index in docs
+	for di, d := range docs {
 		cs := chunks[d.ID]
-		ids := make([]string, len(cs))
-		for i, c := range cs {
-			ids[i] = c.passage.ID
-		}
-		want.Docs[d.ID] = docEntry{Hash: d.Hash, Passages: ids}
-		if old, ok := base.Docs[d.ID]; ok {
-			if old.Hash == d.Hash && slices.Equal(old.Passages, ids) && sameContent(ctx, col, cs) {
-				continue
-			}
-			drop = append(drop, old.Passages...)
-		}
-		toEmbed = append(toEmbed, cs...)
-		changed = true
-	}
-	for id, old := range base.Docs {
-		if _, ok := want.Docs[id]; !ok {
-			drop = append(drop, old.Passages...)
-			stats.Removed++
-			changed = true
-		}
-	}
-
-	var vecs [][]float32
-	if len(toEmbed) > 0 {
-		texts := make([]string, len(toEmbed))
-		for i, c := range toEmbed {
-			texts[i] = c.embed
-		}
-		vecs, err = embedAll(ctx, ix.emb, texts, want.Dim, ix.progress)
-		if err != nil {
-			return stats, err
-		}
-		stats.Embedded = len(toEmbed)
-		toEmbed, vecs, docs, skipped = ix.dropUnplaced(toEmbed, vecs, docs, chunks, want, skipped)
-		if len(docs) == 0 {
-			reportSkipped()
-			return stats, ix.nothingToIndex(skipped)
-		}
-		if len(vecs) > 0 {
-			want.Dim = len(vecs[0])
-		}
-	}
-
-	next := newState(db, col, want, docs, chunks)
-	apply := func() error {
-		actx := context.WithoutCancel(ctx) // in-memory and quick: never leave it half done
-		if len(drop) > 0 {
-			if err := col.Delete(actx, nil, nil, drop...); err != nil {
-				return fmt.Errorf("delete old passages: %w", err)
-			}
-		}
-		if err := addPassages(actx, col, toEmbed, vecs); err != nil {
-			return err
-		}
-		ix.st = next
-		return nil
-	}
-	if open {
-		err = apply()
-	} else {
-		ix.mu.Lock()
-		err = apply()
-		ix.mu.Unlock()
-	}
-	if err != nil {
-		return stats, err
-	}
-
-	if changed && ix.path != "" {
-		ix.mu.RLock()
-		err := saveSnapshot(ix.path, db, want)
-		ix.mu.RUnlock()
-		if err != nil {
-			ix.log.WarnContext(ctx, "index snapshot not saved; the index works but will be rebuilt next time", "path", ix.path, "err", err)
-		}
-	}
-
-	reportSkipped()
-	stats.Documents = len(docs)
-	stats.Passages = len(next.passages)
-	stats.FromCache = fromFile && !changed
-	stats.Fingerprint = want.fingerprint()
-	stats.Took = time.Since(start)
-	ix.log.InfoContext(ctx, "index ready", "corpus", ix.name, "documents", stats.Documents, "passages", stats.Passages,
-		"embedded", stats.Embedded, "removed", stats.Removed, "skipped", len(stats.Skipped), "from_cache", stats.FromCache,
-		"embedder", stats.Embedder, "took_ms", stats.Took.Milliseconds())
-	return stats, nil
-}
-
-// nothingToIndex is the error for a corpus without a usable document.
-func (ix *Index) nothingToIndex(skipped []string) error {
-	why := "it has no .txt or .md files"
-	if len(skipped) > 0 {
-		why = "none of its files could be used (" + strings.Join(skipped, "; ") + ")"
-	}
-	return &falaj.UserError{
-		Msg: fmt.Sprintf("There is nothing to index in %s: %s. Point --corpus (or FALAJ_CORPUS) at a folder of UTF-8 .txt or .md files.", ix.name, why),
-		Err: errors.New("retrieval: empty corpus"),
-	}
-}
-
-// dropUnplaced removes the chunks whose vector is nil (the embedder gave them the zero
-// vector, see embedAll) from toEmbed, chunks and want, and a document left without
-// passages from docs, noting each in skipped. The other passages keep their ids.
-func (ix *Index) dropUnplaced(toEmbed []chunk, vecs [][]float32, docs []document, chunks map[string][]chunk, want manifest, skipped []string) ([]chunk, [][]float32, []document, []string) {
-	gone := map[string]bool{}
-	keptChunks, keptVecs := toEmbed[:0:0], vecs[:0:0]
-	for i, c := range toEmbed {
-		if vecs[i] == nil {
-			gone[c.passage.ID] = true
-			continue
-		}
-		keptChunks = append(keptChunks, c)
-		keptVecs = append(keptVecs, vecs[i])
-	}
-	if len(gone) == 0 {
-		return toEmbed, vecs, docs, skipped
-	}
-	why := "the embedder " + ix.emb.Name() + " returned a zero vector"
-	keptDocs := docs[:0:0]
-	for _, d := range docs {
-		cs := chunks[d.ID]
-		left := slices.DeleteFunc(slices.Clone(cs), func(c chunk) bool { return gone[c.passage.ID] })
-		if len(left) == len(cs) {
-			keptDocs = append(keptDocs, d)
-			continue
-		}
-		if len(left) == 0 {
-			skipped = append(skipped, d.Path+": "+why+" for every passage")
-			delete(chunks, d.ID)
-			delete(want.Docs, d.ID)
-			continue
-		}
+		st.docs = append(st.docs, docInfo{ID: d.ID, Title: d.Title, Author: d.Author, Outlet: d.Outlet, Date: d.Date, first: len(st.passages), n: len(cs)})
 		for _, c := range cs {
-			if gone[c.passage.ID] {
-				skipped = append(skipped, fmt.Sprintf("%s: passage %d not indexed: %s", d.Path, c.passage.Ordinal, why))
+			v := vecs[c.passage.ID]
+			if v == nil {
+				return nil, fmt.Errorf("passage %s has no vector", c.passage.ID)
 			}
-		}
-		chunks[d.ID] = left
-		e := want.Docs[d.ID]
-		e.Passages = slices.DeleteFunc(e.Passages, func(id string) bool { return gone[id] })
-		want.Docs[d.ID] = e
-		keptDocs = append(keptDocs, d)
-	}
-	return keptChunks, keptVecs, keptDocs, skipped
-}
-
-// sameContent reports whether col holds each chunk with the same text (a guard against
-// a chunker change that kept its version name).
-func sameContent(ctx context.Context, col *chromem.Collection, cs []chunk) bool {
-	for _, c := range cs {
-		d, err := col.GetByID(ctx, c.passage.ID)
-		if err != nil || d.Content != c.passage.Text {
-			return false
-		}
-	}
-	return true
-}
-
-// newState builds the passage list, keyword index and sources for docs.
-func newState(db *chromem.DB, col *chromem.Collection, m manifest, docs []document, chunks map[string][]chunk) *state {
-	st := &state{db: db, col: col, man: m, byID: map[string]int{}}
-	var text, title, meta [][]string
-	for _, d := range docs {
-		cs := chunks[d.ID]
-		tt := lexical.Terms(d.Title)
-		mt := metaTerms(d)
-		acr := lexical.Acronyms(d.Body)
-		for _, c := range cs {
 			st.byID[c.passage.ID] = len(st.passages)
 			st.passages = append(st.passages, c.passage)
-			terms := append(lexical.Terms(c.passage.Text), lexical.Hyphenated(c.passage.Text)...)
-			text = append(text, withAcronyms(c.passage.Text, terms, acr))
-			title = append(title, tt)
-			meta = append(meta, mt)
+			st.vecs = append(st.vecs, v)
+			docOf = append(docOf, di)
 		}
-		st.sources = append(st.sources, falaj.Source{
-			Doc: d.ID, Title: d.Title, Author: d.Author, Outlet: d.Outlet, Date: d.Date, Passages: len(cs),
-		})
 	}
-	slices.SortFunc(st.sources, func(a, b falaj.Source) int { return cmp.Compare(a.Doc, b.Doc) })
-	st.kw = newKeywordIndex(text, title, meta)
-	return st
+	titles := make([][]string, len(docs))
+	metas := make([][]string, len(docs))
+	acrs := make([]map[string]string, len(docs))
+	for i, d := range docs {
+		titles[i], metas[i], acrs[i] = lexical.Terms(d.Title), metaTerms(d), acronyms[d.ID]
+	}
+	// Terms are made in parallel, a block at a time, and indexed in passage order.
+	st.kw = emptyKeywordIndex(len(st.passages))
+	const block = 2048
+	text := make([][]string, block)
+	for start := 0; start < len(st.passages); start += block {
+		end := min(start+block, len(st.passages))
+		if err := forEach(ctx, end-start, func(j int) {
+			t := st.passages[start+j].Text
+			terms := append(lexical.Terms(t), lexical.Hyphenated(t)...)
+			text[j] = withAcronyms(t, terms, acrs[docOf[start+j]])
+		}); err != nil {
+			return nil, err
+		}
+		for j := range end - start {
+			st.kw.add(start+j, text[j], titles[docOf[start+j]], metas[docOf[start+j]])
+		}
+	}
+	st.kw.finish()
+	st.sources = sourcesOf(st.docs)
+	col, err := newCollection(ctx, st.passages, st.vecs)
+	if err != nil {
+		return nil, err
+	}
+	st.col = col
+	return st, nil
 }
 
 // withAcronyms adds to a passage's terms the long form of each acronym it uses (once

@@ -1,8 +1,11 @@
 package retrieval
 
 import (
+	"cmp"
+	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,21 +23,20 @@ const (
 )
 
 // keywordIndex is an in-memory BM25 index over lexical.Terms of passages (plus the
-// long forms of the acronyms they use). It is rebuilt at every open rather than
-// persisted: it is part of the 7 ms that opening the seed snapshot takes
-// (BenchmarkOpenSnapshot), and a rebuild cannot go stale. It is never changed after it
-// is built, so it is safe for concurrent reads.
+// long forms of the acronyms they use). It is built at ingest and saved in the snapshot
+// (appendTo, readKeywordIndex), so opening a large archive does not stem every passage
+// again. It is never changed after it is built, so it is safe for concurrent reads.
 type keywordIndex struct {
-	postings map[string][]posting
-	df       map[string]int // passages whose text (not title or byline) has the term
+	postings map[string][]posting // by term; each list in passage order
+	df       map[string]int       // passages whose text (not title or byline) has the term
 	lens     []float64
 	avgLen   float64
-	terms    []map[string]bool // per passage: its text, title and byline terms, for coverage
 }
 
+// posting is one passage that has a term: 8 bytes, for a compact index at 200k passages.
 type posting struct {
-	doc int
-	tf  float64
+	doc int32
+	tf  float32
 }
 
 // scored is a passage index with a score, higher is better.
@@ -47,44 +49,63 @@ type scored struct {
 // (metaTerms; meta may be nil). Title and byline terms count towards a passage's score,
 // length and coverage, not towards document frequency.
 func newKeywordIndex(text, title, meta [][]string) *keywordIndex {
-	ix := &keywordIndex{
-		postings: map[string][]posting{},
-		df:       map[string]int{},
-		lens:     make([]float64, len(text)),
-		terms:    make([]map[string]bool, len(text)),
-	}
-	var total float64
-	for i, ts := range text {
-		tf := map[string]float64{}
-		for _, t := range ts {
-			tf[t]++
-		}
-		for t := range tf {
-			ix.df[t]++
-		}
-		for _, t := range title[i] {
-			tf[t] += titleWeight
-		}
+	ix := emptyKeywordIndex(len(text))
+	for i := range text {
 		var mt []string
 		if meta != nil {
 			mt = meta[i]
 		}
-		for _, t := range mt {
-			tf[t] += metaWeight
-		}
-		set := make(map[string]bool, len(tf))
-		for t, f := range tf {
-			ix.postings[t] = append(ix.postings[t], posting{i, f})
-			set[t] = true
-		}
-		ix.terms[i] = set
-		ix.lens[i] = float64(len(ts)) + titleWeight*float64(len(title[i])) + metaWeight*float64(len(mt))
-		total += ix.lens[i]
+		ix.add(i, text[i], title[i], mt)
 	}
-	if len(text) > 0 {
-		ix.avgLen = total / float64(len(text))
-	}
+	ix.finish()
 	return ix
+}
+
+// emptyKeywordIndex returns an index for n passages to be filled with add, in passage
+// order, then finish; so a large corpus need not hold every passage's terms at once.
+func emptyKeywordIndex(n int) *keywordIndex {
+	return &keywordIndex{postings: map[string][]posting{}, df: map[string]int{}, lens: make([]float64, n)}
+}
+
+// add indexes passage i with its text, title and byline terms; i must be larger than
+// every passage added before.
+func (ix *keywordIndex) add(i int, text, title, meta []string) {
+	tf := map[string]float64{}
+	for _, t := range text {
+		tf[t]++
+	}
+	for t := range tf {
+		ix.df[t]++
+	}
+	for _, t := range title {
+		tf[t] += titleWeight
+	}
+	for _, t := range meta {
+		tf[t] += metaWeight
+	}
+	for t, f := range tf {
+		ix.postings[t] = append(ix.postings[t], posting{int32(i), float32(f)})
+	}
+	ix.lens[i] = float64(len(text)) + titleWeight*float64(len(title)) + metaWeight*float64(len(meta))
+}
+
+// finish computes the average passage length once every passage is added.
+func (ix *keywordIndex) finish() {
+	var total float64
+	for _, l := range ix.lens {
+		total += l
+	}
+	if len(ix.lens) > 0 {
+		ix.avgLen = total / float64(len(ix.lens))
+	}
+}
+
+// has reports whether passage doc has term t in its text, title or byline (a binary search of
+// t's postings).
+func (ix *keywordIndex) has(doc int, t string) bool {
+	ps := ix.postings[t]
+	_, ok := slices.BinarySearchFunc(ps, int32(doc), func(p posting, d int32) int { return cmp.Compare(p.doc, d) })
+	return ok
 }
 
 // idf is the BM25 inverse document frequency of t; a term no passage has gets the
@@ -114,15 +135,59 @@ func (ix *keywordIndex) search(query []string, n int) []scored {
 		}
 		idf := ix.idf(t)
 		for _, p := range ps {
+			tf := float64(p.tf)
 			norm := bm25K1 * (1 - bm25B + bm25B*ix.lens[p.doc]/ix.avgLen)
-			acc[p.doc] += idf * p.tf * (bm25K1 + 1) / (p.tf + norm)
+			acc[int(p.doc)] += idf * tf * (bm25K1 + 1) / (tf + norm)
 		}
 	}
-	out := sortScores(acc)
-	if len(out) > n {
-		out = out[:n]
+	return topScores(acc, n)
+}
+
+// topScores returns the n best of acc in sortScores' order (score, then lower index)
+// without sorting all of acc: at archive scale a common term matches most passages.
+func topScores(acc map[int]float64, n int) []scored {
+	if len(acc) <= n {
+		return sortScores(acc)
 	}
-	return out
+	worse := func(a, b scored) bool { return a.score < b.score || a.score == b.score && a.doc > b.doc }
+	h := make([]scored, 0, n) // a min-heap: h[0] is the worst kept
+	down := func(i int) {
+		for {
+			w := i
+			if l := 2*i + 1; l < len(h) && worse(h[l], h[w]) {
+				w = l
+			}
+			if r := 2*i + 2; r < len(h) && worse(h[r], h[w]) {
+				w = r
+			}
+			if w == i {
+				return
+			}
+			h[i], h[w] = h[w], h[i]
+			i = w
+		}
+	}
+	for d, sc := range acc {
+		s := scored{d, sc}
+		if len(h) < n {
+			h = append(h, s)
+			for i := len(h) - 1; i > 0 && worse(h[i], h[(i-1)/2]); i = (i - 1) / 2 {
+				h[i], h[(i-1)/2] = h[(i-1)/2], h[i]
+			}
+			continue
+		}
+		if worse(h[0], s) {
+			h[0] = s
+			down(0)
+		}
+	}
+	slices.SortFunc(h, func(a, b scored) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.doc, b.doc)
+	})
+	return h
 }
 
 // metaTerms are the search terms of a document's byline: its author, its outlet (when
@@ -153,4 +218,97 @@ func dateTerms(date string) []string {
 		out = append(out, lexical.Terms(time.Month(mo).String())...)
 	}
 	return out
+}
+
+// appendTo writes the index for the snapshot: passage lengths, then each term (sorted)
+// with its df and postings (passage deltas; a whole-number tf as 2n, else 1 and the
+// float32 bits), so that readKeywordIndex gives back the same scores bit for bit.
+func (ix *keywordIndex) appendTo(e *enc) {
+	for _, l := range ix.lens {
+		e.f64(l)
+		e.spill()
+	}
+	terms := make([]string, 0, len(ix.postings))
+	for t := range ix.postings {
+		terms = append(terms, t)
+	}
+	slices.Sort(terms)
+	e.uv(uint64(len(terms)))
+	for _, t := range terms {
+		ps := ix.postings[t]
+		e.str(t)
+		e.uv(uint64(ix.df[t]))
+		e.uv(uint64(len(ps)))
+		prev := int32(0)
+		for _, p := range ps {
+			e.uv(uint64(p.doc - prev))
+			prev = p.doc
+			if n := uint64(p.tf); float32(n) == p.tf && n < 1<<20 {
+				e.uv(2 * n)
+			} else {
+				e.uv(1)
+				e.f32(p.tf)
+			}
+		}
+		e.spill()
+	}
+}
+
+// readKeywordIndex reads what appendTo wrote for n passages, checking every passage
+// number and length.
+func readKeywordIndex(d *dec, n int) (*keywordIndex, error) {
+	ix := &keywordIndex{lens: make([]float64, n)}
+	var total float64
+	for i := range ix.lens {
+		l := d.f64()
+		if d.err != nil || math.IsNaN(l) || l < 0 || math.IsInf(l, 0) {
+			return nil, fmt.Errorf("keyword index: passage %d: bad length", i)
+		}
+		ix.lens[i] = l
+		total += l
+	}
+	if n > 0 {
+		ix.avgLen = total / float64(n)
+	}
+	nt := d.count(len(d.b) - d.off)
+	ix.postings = make(map[string][]posting, min(nt, 1<<20))
+	ix.df = make(map[string]int, min(nt, 1<<20))
+	for range nt {
+		t := d.str()
+		df := d.count(n)
+		np := d.count(n)
+		if d.err == nil && 2*np > len(d.b)-d.off { // a posting takes at least 2 bytes
+			d.fail("postings count")
+		}
+		if d.err != nil {
+			return nil, fmt.Errorf("keyword index: %w", d.err)
+		}
+		ps := make([]posting, np)
+		prev := uint64(0)
+		for j := range ps {
+			delta := d.uv()
+			cur := prev + delta
+			if d.err == nil && ((j > 0 && delta == 0) || delta >= uint64(n) || cur >= uint64(n)) {
+				return nil, fmt.Errorf("keyword index: term %q: bad passage number", t)
+			}
+			prev = cur
+			doc := int32(cur)
+			tf := d.uv()
+			var f float32
+			if tf == 1 {
+				f = d.f32()
+			} else {
+				f = float32(tf / 2)
+			}
+			ps[j] = posting{doc, f}
+		}
+		if d.err != nil {
+			return nil, fmt.Errorf("keyword index: %w", d.err)
+		}
+		ix.postings[t] = ps
+		if df > 0 {
+			ix.df[t] = df
+		}
+	}
+	return ix, nil
 }

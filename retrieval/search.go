@@ -110,7 +110,10 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (falaj.SearchR
 	res := falaj.SearchResult{Passages: make([]falaj.Passage, len(fused)), Query: aq}
 	var top []int
 	for i, s := range fused {
-		p := st.passages[s.doc]
+		p, err := st.passage(s.doc)
+		if err != nil {
+			return falaj.SearchResult{}, fmt.Errorf("search: %w", err)
+		}
 		p.Score = s.score
 		res.Passages[i] = p
 		if i < confidenceDepth {

@@ -97,6 +97,7 @@ func (a *app) openIndex(ctx context.Context, c *common, log *slog.Logger, force 
 		Force:     force,
 		Logger:    log,
 		Progress:  progress,
+		Vectors:   c.vectors,
 	}
 	if c.corpus != "" {
 		st, err := os.Stat(c.corpus)
@@ -129,6 +130,9 @@ func (a *app) openIndex(ctx context.Context, c *common, log *slog.Logger, force 
 func (a *app) embedder(c *common) (retrieval.Embedder, error) {
 	switch c.embedder {
 	case "", "local":
+		if c.localDim != 0 {
+			return retrieval.Local{Dim: c.localDim}, nil
+		}
 		return nil, nil
 	case "glove":
 		return retrieval.Glove{}, nil

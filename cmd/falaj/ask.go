@@ -39,6 +39,9 @@ func runAsk(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	eng := w.eng
+	if err := w.ix.SaveError(); err != nil {
+		fmt.Fprintf(a.stderr, "falaj: note: the index could not be saved (%v); answering from memory, the next run indexes again\n", err)
+	}
 
 	// Stream only to a person's terminal: a pipe or file gets the checked answer once.
 	// What streams has passed the citation check sentence by sentence (the Engine's

@@ -17,6 +17,7 @@ import (
 	"github.com/falaj-bot/falaj"
 	"github.com/falaj-bot/falaj/arabic"
 	"github.com/falaj-bot/falaj/llm"
+	"github.com/falaj-bot/falaj/retrieval"
 )
 
 // settings reads configuration with the precedence flags > environment > .env file >
@@ -148,6 +149,8 @@ type common struct {
 	k         int    // FALAJ_K: passages per question
 	chunkSize int    // FALAJ_CHUNK_SIZE: passage target size; 0: the default
 	logLevel  string // FALAJ_LOG_LEVEL: debug, info, warn, error
+	localDim  int    // FALAJ_LOCAL_DIM: the local embedder's dimension; 0: retrieval.DefaultLocalDim
+	vectors   string // FALAJ_VECTORS: how the snapshot stores vectors, int8 or float32; "": retrieval.DefaultVectors
 
 	model      string     // FALAJ_CHAT_MODEL: chat model when an LLM is configured
 	noLLM      bool       // --no-llm: extractive answers even when an LLM is configured
@@ -171,6 +174,10 @@ func (c *common) register(fs *flag.FlagSet, s settings, defLevel string) error {
 	if err != nil {
 		return err
 	}
+	if c.localDim, err = s.integer("FALAJ_LOCAL_DIM", 0); err != nil {
+		return err
+	}
+	c.vectors = s.str("FALAJ_VECTORS", "")
 	fs.StringVar(&c.corpus, "corpus", s.str("FALAJ_CORPUS", ""), "folder of .txt/.md articles to index instead of the built-in corpus (env FALAJ_CORPUS)")
 	fs.StringVar(&c.indexDir, "index-dir", s.str("FALAJ_INDEX_DIR", ""), "where the index snapshot is kept; \"off\" keeps it in memory (env FALAJ_INDEX_DIR, default: user cache dir)")
 	fs.StringVar(&c.embedder, "embedder", s.str("FALAJ_EMBEDDER", "local"), "embedder: local (offline hash), glove (offline word vectors), hybrid (both) or openai (env FALAJ_EMBEDDER)")
@@ -240,6 +247,10 @@ func (c *common) check() error {
 	case c.chunkSize != 0 && (c.chunkSize < 200 || c.chunkSize > 5000):
 		return &usageError{msg: fmt.Sprintf("%s: give 200 to 5000 characters, or 0 for the default",
 			source(c.flags, c.settings, "chunk-size", "FALAJ_CHUNK_SIZE", c.chunkSize))}
+	case c.localDim != 0 && (c.localDim < 16 || c.localDim > 8192):
+		return &usageError{msg: fmt.Sprintf("FALAJ_LOCAL_DIM=%d: give 16 to 8192 dimensions, or 0 for the default", c.localDim)}
+	case c.vectors != "" && c.vectors != retrieval.VectorsInt8 && c.vectors != retrieval.VectorsFloat32:
+		return &usageError{msg: fmt.Sprintf("FALAJ_VECTORS=%s: want int8 or float32", c.vectors)}
 	}
 	return nil
 }
