@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync"
 	"text/template"
 )
 
@@ -44,15 +45,18 @@ func Load(dir string) (*Set, error) {
 	return &Set{t: t}, nil
 }
 
-// Default returns the embedded templates. They are checked by the package tests, so this
-// cannot fail in a built binary.
-func Default() *Set {
+// Default returns the embedded templates, parsed once on the first call (a Set is
+// read-only, so every caller may share it). They are checked by the package tests, so
+// this cannot fail in a built binary.
+func Default() *Set { return defaultSet() }
+
+var defaultSet = sync.OnceValue(func() *Set {
 	s, err := Load("")
 	if err != nil {
 		panic(err) // unreachable: the embedded templates are parsed by go test
 	}
 	return s
-}
+})
 
 func parseFS(t *template.Template, fsys fs.FS) error {
 	names, err := fs.Glob(fsys, "*.tmpl")

@@ -289,3 +289,22 @@ func TestPageLeavesOutAnEmptyAuthor(t *testing.T) {
 		}
 	}
 }
+
+// TestPageRelatedBadge: the related outcome (on topic, no confident answer) is labelled
+// as related passages, not as "Not in the sources", and its passages are cited.
+func TestPageRelatedBadge(t *testing.T) {
+	related := func(_ context.Context, q falaj.Question, _ func(string)) (falaj.Answer, error) {
+		p := falaj.Passage{ID: "d#2", Doc: "d", Title: "T", Author: "A", Ordinal: 2, Text: "Oman hosted the talks."}
+		return falaj.Answer{ID: "r1", Question: q.Text, Status: falaj.StatusRelated, Answerer: falaj.AnswererExtractive,
+			Text:      "I can't answer that directly from my sources. These passages look related:\n[1] “Oman hosted the talks.”",
+			Citations: []falaj.Citation{{N: 1, Passage: p, Quote: "Oman hosted the talks."}}}, nil
+	}
+	ts, _ := newTestServer(t, func(c *Config) { c.Answerer = answerFunc(related) })
+	_, body := do(t, "GET", ts.URL+"/?q="+url.QueryEscape("What did the talks achieve?"), "", "")
+	if !strings.Contains(body, `<p class="badge">Related passages, not an answer</p>`) || strings.Contains(body, "Not in the sources</p>") {
+		t.Errorf("a related answer is not labelled as related passages:\n%s", body)
+	}
+	if !strings.Contains(body, `class="cite"`) {
+		t.Errorf("the related passages are not cited:\n%s", body)
+	}
+}

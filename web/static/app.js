@@ -195,7 +195,13 @@
       const rtl = a.lang === 'ar';
       const labels = rtl ? document.querySelector('main').dataset : {};
       if (rtl) { article.lang = a.lang; article.dir = 'rtl'; }
-      if (!a.answered) article.append(el('p', 'badge', labels.arBadge || 'Not in the sources'));
+      if (a.status === 'related') {
+        // On topic, but no passage answers it confidently: the passages that look related.
+        const main = document.querySelector('main').dataset;
+        article.append(el('p', 'badge', labels.arBadgeRelated || main.badgeRelated));
+      } else if (!a.answered) {
+        article.append(el('p', 'badge', labels.arBadge || 'Not in the sources'));
+      }
       let text = a.answer;
       const para = el('p', 'answer-text');
       const cut = text.indexOf('\n\n');
