@@ -63,7 +63,8 @@ type citationView struct {
 
 func parsePage(assets fs.FS) (*template.Template, error) {
 	t, err := template.New("page.tmpl").Option("missingkey=error").Funcs(template.FuncMap{
-		"fixed": falaj.FixedText, // fixed texts in the answer's language: {{fixed "cited" .Lang}}
+		"fixed":  falaj.FixedText, // fixed texts in the answer's language: {{fixed "cited" .Lang}}
+		"byline": byline,          // "Author · Outlet · Date" of a source, "" when it names none
 	}).ParseFS(assets, "page.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("parse page template: %w", err)
@@ -353,4 +354,17 @@ func formatTook(d time.Duration) string {
 		return strconv.FormatInt(d.Milliseconds(), 10) + " ms"
 	}
 	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + " s"
+}
+
+// byline is what the sources list shows after a document's title: its author, its outlet
+// when that is not the author, and its date, those it has, joined by " · "; "" when it
+// names none (no dash is shown then).
+func byline(s falaj.Source) string {
+	var parts []string
+	for _, p := range []string{s.Author, s.Outlet, s.Date} {
+		if p != "" && !slices.Contains(parts, p) {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, " · ")
 }

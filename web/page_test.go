@@ -308,3 +308,19 @@ func TestPageRelatedBadge(t *testing.T) {
 		t.Errorf("the related passages are not cited:\n%s", body)
 	}
 }
+
+func TestByline(t *testing.T) {
+	for _, tt := range []struct {
+		s    falaj.Source
+		want string
+	}{
+		{falaj.Source{Title: "T"}, ""},
+		{falaj.Source{Author: "A", Outlet: "O", Date: "2025"}, "A · O · 2025"},
+		{falaj.Source{Author: "Gulf Daily", Outlet: "Gulf Daily"}, "Gulf Daily"},
+		{falaj.Source{Outlet: "O"}, "O"},
+	} {
+		if got := byline(tt.s); got != tt.want {
+			t.Errorf("byline(%+v) = %q; want %q", tt.s, got, tt.want)
+		}
+	}
+}
