@@ -327,6 +327,11 @@ func (ix *Index) unchanged(ctx context.Context, ld *loaded) (same, moved bool, e
 		if e.size != f.Size || e.mtime != f.MTime {
 			moved = true
 		}
+		if f.MTime < ld.listed-racyWindow.Nanoseconds() {
+			// Hashed only because it was racily new for the snapshot; it is not for
+			// this listing, so saving the listing's time spares every later open the read.
+			moved = true
+		}
 	}
 	return true, moved, nil
 }

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/falaj-bot/falaj"
@@ -532,4 +533,44 @@ func TestDecodeDamagedSnapshotNeverPanics(t *testing.T) {
 			}
 		}()
 	}
+}
+
+// Issue 11 item 4, the racily-clean case: files written just before an ingest (a copied
+// or generated corpus) are hashed on the next open; once the listing is past the racy
+// window that open records their time, so later opens read nothing. Fake time (synctest)
+// moves the listing past the window; the files' mtimes are set on the same clock.
+func TestOpenRecordsRacilyCleanFilesOnce(t *testing.T) {
+	corpus, cache := corpusDir(t), t.TempDir()
+	synctest.Test(t, func(t *testing.T) {
+		fresh := time.Now().Add(-time.Second) // within racyWindow of the first listing
+		err := filepath.WalkDir(corpus, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				err = os.Chtimes(p, fresh, fresh)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfs := &countingFS{FS: os.DirFS(corpus)}
+		cfg := Config{Corpus: cfs, CorpusName: corpus, Dir: cache}
+		if _, _, err := Open(t.Context(), cfg); err != nil {
+			t.Fatal(err)
+		}
+		cfs.reset()
+		time.Sleep(racyWindow + time.Second) // fake time: the files are no longer racily new
+		if _, st, err := Open(t.Context(), cfg); err != nil || st.Embedded != 0 {
+			t.Fatalf("open past the window: %+v, %v; want nothing embedded", st, err)
+		}
+		if got := cfs.reset(); len(got) != 3 {
+			t.Errorf("open past the window read %q; want the 3 racily clean files hashed once", got)
+		}
+		_, st, err := Open(t.Context(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfs.reset(); len(got) != 0 || !st.FromCache {
+			t.Errorf("the next open read %q (stats %+v); want nothing read: their time was recorded", got, st)
+		}
+	})
 }
