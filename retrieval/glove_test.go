@@ -192,16 +192,7 @@ func BenchmarkGloveEmbed(b *testing.B) {
 func BenchmarkSearchSeedGlove(b *testing.B) {
 	for _, e := range []Embedder{Glove{}, Hybrid{}} {
 		b.Run(strings.SplitN(e.Name(), "-", 2)[0], func(b *testing.B) {
-			ix, _, err := Open(b.Context(), Config{Embedder: e})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := ix.Search(b.Context(), "Why is Oman trusted as a mediator?", 5); err != nil {
-					b.Fatal(err)
-				}
-			}
+			benchSearchSeed(b, Config{Embedder: e})
 		})
 	}
 }
