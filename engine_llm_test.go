@@ -50,15 +50,7 @@ func (f *fakeLLM) lastPrompt() string {
 }
 
 // sseChunk is one event of a streamed chat completion.
-func sseChunk(content, finish string) string {
-	fr := "null"
-	if finish != "" {
-		fr = `"` + finish + `"`
-	}
-	c, _ := json.Marshal(content)
-	return fmt.Sprintf(`data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":%q,"choices":[{"index":0,"delta":{"content":%s},"finish_reason":%s}]}`+"\n\n",
-		llmTestModel, c, fr)
-}
+func sseChunk(content, finish string) string { return openaitest.Chunk(llmTestModel, content, finish) }
 
 // llmEngine starts the fake server with handler and returns an Engine using it.
 func llmEngine(t *testing.T, cfg llm.Config, handler func(f *fakeLLM, req llmRequest, w http.ResponseWriter)) (*falaj.Engine, *fakeLLM, *httptest.Server) {
