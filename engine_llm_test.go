@@ -32,13 +32,8 @@ type fakeLLM struct {
 	prompts []string // the user message of each streamed request
 }
 
-type llmRequest struct {
-	Stream   bool `json:"stream"`
-	Messages []struct {
-		Role    string `json:"role"`
-		Content string `json:"content"`
-	} `json:"messages"`
-}
+// llmRequest is the part of a chat completion request the fake reads.
+type llmRequest = openaitest.Request
 
 func (f *fakeLLM) lastPrompt() string {
 	f.mu.Lock()

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/falaj-bot/falaj/arabic"
+	"github.com/falaj-bot/falaj/internal/openaitest"
 )
 
 // needDictionary skips the test when FreeDict's Arabic–English dictionary is not
@@ -134,12 +135,7 @@ func scriptedTranslator(t *testing.T) *httptest.Server {
 		english[ar[i]] = en[i]
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Stream   bool `json:"stream"`
-			Messages []struct {
-				Content string `json:"content"`
-			} `json:"messages"`
-		}
+		var req openaitest.Request
 		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || r.URL.Path != "/v1/chat/completions" || len(req.Messages) == 0 {
 			http.Error(w, `{"error":{"message":"bad request","type":"invalid_request_error"}}`, http.StatusBadRequest)
 			return
