@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/falaj-bot/falaj/arabic"
+	"github.com/falaj-bot/falaj/internal/falajtest"
 	"github.com/falaj-bot/falaj/internal/openaitest"
 )
 
@@ -18,13 +19,8 @@ import (
 // installed, except in CI (CI=true), which must install dict-freedict-ara-eng.
 func needDictionary(t *testing.T) {
 	t.Helper()
-	if _, err := os.Stat(arabic.DefaultDictPath + ".index"); err != nil {
-		msg := "dictionary not installed (apt-get install dict-freedict-ara-eng)"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg + "; CI must install it")
-		}
-		t.Skip(msg)
-	}
+	_, err := os.Stat(arabic.DefaultDictPath + ".index")
+	falajtest.Installed(t, err, "dict-freedict-ara-eng")
 }
 
 // TestEvalArabic guards the offline figure recorded in docs/RETRIEVAL.md ("Arabic"): on
