@@ -117,18 +117,11 @@ func scriptedTranslator(t *testing.T) *httptest.Server {
 	}
 	ar, en := readQuestions(t, "../../testdata/arabic.jsonl"), readQuestions(t, "../../testdata/questions.jsonl")
 	answerable := map[string]bool{}
-	for line := range strings.Lines(string(must(os.ReadFile("../../testdata/arabic.jsonl")))) {
-		var c struct {
-			Question   string
-			Answerable bool
-		}
-		if err := json.Unmarshal([]byte(line), &c); err != nil {
-			t.Fatal(err)
-		}
+	for _, c := range ar {
 		answerable[c.Question] = c.Answerable
 	}
 	for i := range min(len(ar), len(en)) {
-		english[ar[i]] = en[i]
+		english[ar[i].Question] = en[i].Question
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req openaitest.Request
@@ -163,19 +156,25 @@ func scriptedTranslator(t *testing.T) *httptest.Server {
 	return srv
 }
 
-func readQuestions(t *testing.T, path string) []string {
+// setQuestion is the part of a line of a question set the scripted translator reads.
+type setQuestion struct {
+	Question   string
+	Answerable bool
+}
+
+func readQuestions(t *testing.T, path string) []setQuestion {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var qs []string
+	var qs []setQuestion
 	for line := range strings.Lines(string(b)) {
-		var c struct{ Question string }
+		var c setQuestion
 		if err := json.Unmarshal([]byte(line), &c); err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
-		qs = append(qs, c.Question)
+		qs = append(qs, c)
 	}
 	return qs
 }
@@ -222,11 +221,4 @@ func TestEvalArabicWithLLM(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &a); err != nil || a.Lang != "ar" || a.Answer != "تجيب المصادر عن هذا السؤال [1]." {
 		t.Errorf("ask --json: %q lang %q (%v); want the model's Arabic answer with [1]", a.Answer, a.Lang, err)
 	}
-}
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
 }
