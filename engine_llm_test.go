@@ -91,7 +91,7 @@ func streamReply(w http.ResponseWriter, finish string, deltas ...string) {
 	fmt.Fprint(w, "data: [DONE]\n\n")
 }
 
-const onTopic = "Which religious tradition informs Oman's pragmatic diplomacy?"
+const onTopic = openaitest.OnTopic
 
 // passageInPrompt returns the text of passage [n] in a rendered answer prompt.
 func passageInPrompt(t *testing.T, prompt string, n int) string {
