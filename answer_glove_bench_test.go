@@ -11,11 +11,6 @@ import (
 // BenchmarkAnswerGlove is BenchmarkAnswer with the glove and hybrid embedders: warm
 // Engine.Answer at seed scale, extractive, three questions in turn. Target: < 10 ms.
 func BenchmarkAnswerGlove(b *testing.B) {
-	qs := []string{
-		"Why is Oman trusted as a mediator?",
-		"What did Oman do during the Arab boycott of Qatar in 2017?",
-		"What is the capital of France?",
-	}
 	for _, emb := range []retrieval.Embedder{retrieval.Glove{}, retrieval.Hybrid{}} {
 		name, _, _ := strings.Cut(emb.Name(), "-")
 		b.Run(name, func(b *testing.B) {
@@ -27,14 +22,7 @@ func BenchmarkAnswerGlove(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				if _, err := e.Answer(b.Context(), falaj.Question{Text: qs[i%len(qs)]}, nil); err != nil {
-					b.Fatal(err)
-				}
-				i++
-			}
+			benchAnswer(b, e)
 		})
 	}
 }

@@ -5,12 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/falaj-bot/falaj"
 	"github.com/falaj-bot/falaj/arabic"
+	"github.com/falaj-bot/falaj/internal/falajtest"
+	"github.com/falaj-bot/falaj/internal/seedtest"
 	"github.com/falaj-bot/falaj/llm"
 	"github.com/falaj-bot/falaj/prompts"
 	"github.com/falaj-bot/falaj/retrieval"
@@ -21,12 +22,7 @@ import (
 func arabicTranslator(t *testing.T) *arabic.Translator {
 	t.Helper()
 	d, err := arabic.OpenDict("")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%v; CI must install dict-freedict-ara-eng", err)
-		}
-		t.Skipf("%v (apt-get install dict-freedict-ara-eng)", err)
-	}
+	falajtest.Installed(t, err, "dict-freedict-ara-eng")
 	tr, err := arabic.NewTranslator(arabic.Config{Dict: d})
 	if err != nil {
 		t.Fatal(err)
@@ -36,14 +32,7 @@ func arabicTranslator(t *testing.T) *arabic.Translator {
 
 func arabicEngine(t *testing.T, tr falaj.Translator) *falaj.Engine {
 	t.Helper()
-	ix, _, err := retrieval.Open(context.Background(), retrieval.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := falaj.NewEngine(falaj.EngineConfig{Searcher: ix, Translator: tr, MinConfidence: retrieval.DefaultMinConfidence})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, _ := seedtest.Engine(t, func(c *falaj.EngineConfig) { c.Translator = tr })
 	return e
 }
 

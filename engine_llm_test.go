@@ -32,13 +32,8 @@ type fakeLLM struct {
 	prompts []string // the user message of each streamed request
 }
 
-type llmRequest struct {
-	Stream   bool `json:"stream"`
-	Messages []struct {
-		Role    string `json:"role"`
-		Content string `json:"content"`
-	} `json:"messages"`
-}
+// llmRequest is the part of a chat completion request the fake reads.
+type llmRequest = openaitest.Request
 
 func (f *fakeLLM) lastPrompt() string {
 	f.mu.Lock()
@@ -50,15 +45,7 @@ func (f *fakeLLM) lastPrompt() string {
 }
 
 // sseChunk is one event of a streamed chat completion.
-func sseChunk(content, finish string) string {
-	fr := "null"
-	if finish != "" {
-		fr = `"` + finish + `"`
-	}
-	c, _ := json.Marshal(content)
-	return fmt.Sprintf(`data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":%q,"choices":[{"index":0,"delta":{"content":%s},"finish_reason":%s}]}`+"\n\n",
-		llmTestModel, c, fr)
-}
+func sseChunk(content, finish string) string { return openaitest.Chunk(llmTestModel, content, finish) }
 
 // llmEngine starts the fake server with handler and returns an Engine using it.
 func llmEngine(t *testing.T, cfg llm.Config, handler func(f *fakeLLM, req llmRequest, w http.ResponseWriter)) (*falaj.Engine, *fakeLLM, *httptest.Server) {
@@ -104,7 +91,7 @@ func streamReply(w http.ResponseWriter, finish string, deltas ...string) {
 	fmt.Fprint(w, "data: [DONE]\n\n")
 }
 
-const onTopic = "Which religious tradition informs Oman's pragmatic diplomacy?"
+const onTopic = openaitest.OnTopic
 
 // passageInPrompt returns the text of passage [n] in a rendered answer prompt.
 func passageInPrompt(t *testing.T, prompt string, n int) string {

@@ -112,6 +112,11 @@ func TestEngineFollowUpUsesHistory(t *testing.T) {
 // not cached). Target: < 10 ms.
 func BenchmarkAnswer(b *testing.B) {
 	e, _ := seedtest.Engine(b)
+	benchAnswer(b, e)
+}
+
+// benchAnswer times e's warm extractive answers to three questions in turn.
+func benchAnswer(b *testing.B, e *falaj.Engine) {
 	qs := []string{
 		"Why is Oman trusted as a mediator?",
 		"What did Oman do during the Arab boycott of Qatar in 2017?",

@@ -107,8 +107,11 @@ func BenchmarkScaleSearch(b *testing.B) {
 }
 
 // BenchmarkSearchSeed is a warm hybrid search on the seed corpus.
-func BenchmarkSearchSeed(b *testing.B) {
-	ix, _, err := Open(b.Context(), Config{})
+func BenchmarkSearchSeed(b *testing.B) { benchSearchSeed(b, Config{}) }
+
+// benchSearchSeed times a warm search of one question on the seed corpus opened with cfg.
+func benchSearchSeed(b *testing.B, cfg Config) {
+	ix, _, err := Open(b.Context(), cfg)
 	if err != nil {
 		b.Fatal(err)
 	}

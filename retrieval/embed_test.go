@@ -31,13 +31,25 @@ func TestLocalEmbedder(t *testing.T) {
 		"The Aflaj irrigation system was developed around 2500 BCE.",
 		"?!",
 	}
+	vs := checkEmbedder(t, e, texts, DefaultLocalDim)
+	if near, far := dot(vs[0], vs[1]), dot(vs[0], vs[2]); near <= far+0.2 {
+		t.Errorf("similar texts %.3f not clearly closer than unrelated %.3f", near, far)
+	}
+}
+
+// checkEmbedder embeds texts (three with words, then one with none) twice and checks
+// the contract every embedder keeps: dim dimensions, the same vectors each call, unit
+// norm (zero for the wordless fourth) and context.Canceled from a cancelled context.
+// It returns the first call's vectors.
+func checkEmbedder(t *testing.T, e Embedder, texts []string, dim int) [][]float32 {
+	t.Helper()
 	vs, err := e.Embed(t.Context(), texts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	again, _ := e.Embed(t.Context(), texts)
 	for i, v := range vs {
-		if len(v) != DefaultLocalDim {
+		if len(v) != dim {
 			t.Fatalf("vector %d has %d dimensions", i, len(v))
 		}
 		if !slices.Equal(v, again[i]) {
@@ -51,14 +63,12 @@ func TestLocalEmbedder(t *testing.T) {
 			t.Errorf("vector of %q has norm %f; want 0", texts[i], n)
 		}
 	}
-	if near, far := dot(vs[0], vs[1]), dot(vs[0], vs[2]); near <= far+0.2 {
-		t.Errorf("similar texts %.3f not clearly closer than unrelated %.3f", near, far)
-	}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	if _, err := e.Embed(ctx, texts); !errors.Is(err, context.Canceled) {
 		t.Errorf("Embed with a cancelled context: %v", err)
 	}
+	return vs
 }
 
 func TestCheckVector(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -22,15 +23,22 @@ func readSet(t testing.TB, path string, keep func(evalQuestion) bool) []evalQues
 		t.Skipf("question set: %v", err)
 	}
 	defer f.Close()
+	return decodeSet(t, f, path, keep)
+}
+
+// decodeSet reads questions, one JSON object a line (blank lines skipped), keeping
+// the ones keep accepts (nil: all); name labels a line that does not decode.
+func decodeSet(t testing.TB, r io.Reader, name string, keep func(evalQuestion) bool) []evalQuestion {
+	t.Helper()
 	var qs []evalQuestion
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		if strings.TrimSpace(sc.Text()) == "" {
 			continue
 		}
 		var q evalQuestion
 		if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
-			t.Fatalf("%s: %v", path, err)
+			t.Fatalf("%s: %v", name, err)
 		}
 		if keep == nil || keep(q) {
 			qs = append(qs, q)

@@ -1,8 +1,6 @@
 package retrieval
 
 import (
-	"context"
-	"errors"
 	"math"
 	"slices"
 	"strings"
@@ -52,26 +50,9 @@ func TestGloveEmbedder(t *testing.T) {
 		"Bake the banana bread for forty minutes.",
 		"Xqzzv Wqqtp!", // no word the table knows
 	}
-	vs, err := g.Embed(t.Context(), texts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	again, _ := g.Embed(t.Context(), texts)
-	for i, v := range vs {
-		if len(v) != 100 {
-			t.Fatalf("vector %d has %d dimensions", i, len(v))
-		}
-		if !slices.Equal(v, again[i]) {
-			t.Errorf("vector %d differs between calls", i)
-		}
-		n := math.Sqrt(dot(v, v))
-		if i < 3 && math.Abs(n-1) > 1e-5 {
-			t.Errorf("vector %d has norm %f; want 1", i, n)
-		}
-		if i == 3 && n != 0 {
-			t.Errorf("vector of %q has norm %f; want 0", texts[i], n)
-		}
-		if c := dot(v, wordvec.Default().Common()); i < 3 && math.Abs(c) > 1e-4 {
+	vs := checkEmbedder(t, g, texts, 100)
+	for i, v := range vs[:3] {
+		if c := dot(v, wordvec.Default().Common()); math.Abs(c) > 1e-4 {
 			t.Errorf("vector %d keeps %.4f of the common component; want 0", i, c)
 		}
 	}
@@ -79,11 +60,6 @@ func TestGloveEmbedder(t *testing.T) {
 	// ignores: the closeness is the vectors' meaning.
 	if near, far := dot(vs[0], vs[1]), dot(vs[0], vs[2]); near <= far+0.3 {
 		t.Errorf("paraphrases %.3f not clearly closer than unrelated %.3f", near, far)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	if _, err := g.Embed(ctx, texts); !errors.Is(err, context.Canceled) {
-		t.Errorf("Embed with a cancelled context: %v", err)
 	}
 }
 
@@ -216,16 +192,7 @@ func BenchmarkGloveEmbed(b *testing.B) {
 func BenchmarkSearchSeedGlove(b *testing.B) {
 	for _, e := range []Embedder{Glove{}, Hybrid{}} {
 		b.Run(strings.SplitN(e.Name(), "-", 2)[0], func(b *testing.B) {
-			ix, _, err := Open(b.Context(), Config{Embedder: e})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := ix.Search(b.Context(), "Why is Oman trusted as a mediator?", 5); err != nil {
-					b.Fatal(err)
-				}
-			}
+			benchSearchSeed(b, Config{Embedder: e})
 		})
 	}
 }

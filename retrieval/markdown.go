@@ -99,12 +99,13 @@ func mdInline(line string, refs map[string]bool) string {
 func mdInlineText(s string, refs map[string]bool) string {
 	// Each rule runs only when its mark is there: most lines of prose have none.
 	has := func(mark string) bool { return strings.Contains(s, mark) }
-	if has("<") {
-		s = mdImgTag.ReplaceAllString(s, " $1 ")
+	replace := func(mark string, re *regexp.Regexp, repl string) {
+		if has(mark) {
+			s = re.ReplaceAllString(s, repl)
+		}
 	}
-	if has("![") {
-		s = mdImage.ReplaceAllString(s, "$1")
-	}
+	replace("<", mdImgTag, " $1 ")
+	replace("![", mdImage, "$1")
 	if has("[") {
 		s = mdFootRef.ReplaceAllString(s, "")
 		// Reference links to defined labels first, then footnote markers, so that
@@ -130,28 +131,17 @@ func mdInlineText(s string, refs map[string]bool) string {
 			return label
 		})
 	}
-	if has("<") {
-		s = mdAutolink.ReplaceAllString(s, "$1")
-		s = mdBreakTag.ReplaceAllString(s, " ")
-		s = mdTag.ReplaceAllString(s, "")
-	}
+	// Every tag rule needs a "<": looking again after each is the same as once before.
+	replace("<", mdAutolink, "$1")
+	replace("<", mdBreakTag, " ")
+	replace("<", mdTag, "")
 	for range 2 { // twice: neighbouring spans share the character between them
 		before := s
-		if has("**") {
-			s = mdStrong.ReplaceAllString(s, "$1")
-		}
-		if has("__") {
-			s = mdStrongU.ReplaceAllString(s, "$1$2$3")
-		}
-		if has("*") {
-			s = mdEmph.ReplaceAllString(s, "$1$2$3")
-		}
-		if has("_") {
-			s = mdEmphU.ReplaceAllString(s, "$1$2$3")
-		}
-		if has("~~") {
-			s = mdStrike.ReplaceAllString(s, "$1")
-		}
+		replace("**", mdStrong, "$1")
+		replace("__", mdStrongU, "$1$2$3")
+		replace("*", mdEmph, "$1$2$3")
+		replace("_", mdEmphU, "$1$2$3")
+		replace("~~", mdStrike, "$1")
 		if s == before {
 			break
 		}

@@ -1,9 +1,7 @@
 package retrieval
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -30,22 +28,7 @@ func readQuestions(t testing.TB) []evalQuestion {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var qs []evalQuestion
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		var q evalQuestion
-		if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
-			t.Fatalf("questions.jsonl: %v", err)
-		}
-		qs = append(qs, q)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return qs
+	return decodeSet(t, f, "questions.jsonl", nil)
 }
 
 // Probes beyond the public question set: on-topic paraphrases the corpus answers, and

@@ -390,7 +390,7 @@ func TestEmbedAllParallel(t *testing.T) {
 	}
 	want, _ := Local{Dim: 32}.Embed(t.Context(), texts)
 	for i := range texts {
-		if cos := cosine(vecs[i], want[i]); cos < 0.9999 {
+		if cos := dot(vecs[i], want[i]); cos < 0.9999 {
 			t.Fatalf("vector %d out of place: cosine %.4f with its text's vector", i, cos)
 		}
 	}
@@ -436,14 +436,6 @@ func TestOpenStopsWhenCancelled(t *testing.T) {
 	if _, _, err := listCorpus(ctx, os.DirFS(corpus)); !errors.Is(err, context.Canceled) {
 		t.Errorf("listCorpus with a cancelled ctx = %v; want context.Canceled", err)
 	}
-}
-
-func cosine(a, b []float32) float64 {
-	var s float64
-	for i := range a {
-		s += float64(a[i]) * float64(b[i])
-	}
-	return s
 }
 
 func TestTopScoresMatchesSort(t *testing.T) {

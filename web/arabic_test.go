@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 
@@ -11,7 +10,8 @@ import (
 
 	"github.com/falaj-bot/falaj"
 	"github.com/falaj-bot/falaj/arabic"
-	"github.com/falaj-bot/falaj/retrieval"
+	"github.com/falaj-bot/falaj/internal/falajtest"
+	"github.com/falaj-bot/falaj/internal/seedtest"
 )
 
 // arabicQuestion asks how Trump described the US–Iran talks in Oman.
@@ -22,24 +22,12 @@ const arabicQuestion = "كيف وصف ترامب المحادثات بين ال�
 func newArabicServer(t *testing.T) string {
 	t.Helper()
 	d, err := arabic.OpenDict("")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%v; CI must install dict-freedict-ara-eng", err)
-		}
-		t.Skipf("%v (apt-get install dict-freedict-ara-eng)", err)
-	}
+	falajtest.Installed(t, err, "dict-freedict-ara-eng")
 	tr, err := arabic.NewTranslator(arabic.Config{Dict: d})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ix, _, err := retrieval.Open(t.Context(), retrieval.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := falaj.NewEngine(falaj.EngineConfig{Searcher: ix, Translator: tr, MinConfidence: retrieval.DefaultMinConfidence})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, ix := seedtest.Engine(t, func(c *falaj.EngineConfig) { c.Translator = tr })
 	ts, _ := newTestServer(t, func(c *Config) { c.Answerer, c.Catalog = e, ix })
 	return ts.URL
 }

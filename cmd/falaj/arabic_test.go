@@ -11,19 +11,16 @@ import (
 	"testing"
 
 	"github.com/falaj-bot/falaj/arabic"
+	"github.com/falaj-bot/falaj/internal/falajtest"
+	"github.com/falaj-bot/falaj/internal/openaitest"
 )
 
 // needDictionary skips the test when FreeDict's Arabic–English dictionary is not
 // installed, except in CI (CI=true), which must install dict-freedict-ara-eng.
 func needDictionary(t *testing.T) {
 	t.Helper()
-	if _, err := os.Stat(arabic.DefaultDictPath + ".index"); err != nil {
-		msg := "dictionary not installed (apt-get install dict-freedict-ara-eng)"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg + "; CI must install it")
-		}
-		t.Skip(msg)
-	}
+	_, err := os.Stat(arabic.DefaultDictPath + ".index")
+	falajtest.Installed(t, err, "dict-freedict-ara-eng")
 }
 
 // TestEvalArabic guards the offline figure recorded in docs/RETRIEVAL.md ("Arabic"): on
@@ -120,26 +117,14 @@ func scriptedTranslator(t *testing.T) *httptest.Server {
 	}
 	ar, en := readQuestions(t, "../../testdata/arabic.jsonl"), readQuestions(t, "../../testdata/questions.jsonl")
 	answerable := map[string]bool{}
-	for line := range strings.Lines(string(must(os.ReadFile("../../testdata/arabic.jsonl")))) {
-		var c struct {
-			Question   string
-			Answerable bool
-		}
-		if err := json.Unmarshal([]byte(line), &c); err != nil {
-			t.Fatal(err)
-		}
+	for _, c := range ar {
 		answerable[c.Question] = c.Answerable
 	}
 	for i := range min(len(ar), len(en)) {
-		english[ar[i]] = en[i]
+		english[ar[i].Question] = en[i].Question
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Stream   bool `json:"stream"`
-			Messages []struct {
-				Content string `json:"content"`
-			} `json:"messages"`
-		}
+		var req openaitest.Request
 		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || r.URL.Path != "/v1/chat/completions" || len(req.Messages) == 0 {
 			http.Error(w, `{"error":{"message":"bad request","type":"invalid_request_error"}}`, http.StatusBadRequest)
 			return
@@ -171,19 +156,25 @@ func scriptedTranslator(t *testing.T) *httptest.Server {
 	return srv
 }
 
-func readQuestions(t *testing.T, path string) []string {
+// setQuestion is the part of a line of a question set the scripted translator reads.
+type setQuestion struct {
+	Question   string
+	Answerable bool
+}
+
+func readQuestions(t *testing.T, path string) []setQuestion {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var qs []string
+	var qs []setQuestion
 	for line := range strings.Lines(string(b)) {
-		var c struct{ Question string }
+		var c setQuestion
 		if err := json.Unmarshal([]byte(line), &c); err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
-		qs = append(qs, c.Question)
+		qs = append(qs, c)
 	}
 	return qs
 }
@@ -230,11 +221,4 @@ func TestEvalArabicWithLLM(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &a); err != nil || a.Lang != "ar" || a.Answer != "تجيب المصادر عن هذا السؤال [1]." {
 		t.Errorf("ask --json: %q lang %q (%v); want the model's Arabic answer with [1]", a.Answer, a.Lang, err)
 	}
-}
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
 }

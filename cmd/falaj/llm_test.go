@@ -18,15 +18,8 @@ import (
 	"github.com/falaj-bot/falaj/internal/openaitest"
 )
 
-// sseChunk is one server-sent event of a streamed OpenAI chat completion.
-func sseChunk(content, finish string) string {
-	fr := "null"
-	if finish != "" {
-		fr = `"` + finish + `"`
-	}
-	c, _ := json.Marshal(content)
-	return fmt.Sprintf(`data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"test-model","choices":[{"index":0,"delta":{"content":%s},"finish_reason":%s}]}`+"\n\n", c, fr)
-}
+// sseChunk is one server-sent event of a streamed OpenAI chat completion by test-model.
+func sseChunk(content, finish string) string { return openaitest.Chunk("test-model", content, finish) }
 
 // fakeOpenAI serves /v1/chat/completions as a stream of deltas. With dropAfter > 0 it
 // closes the connection after that many deltas, as a server that dies mid-answer.
@@ -37,14 +30,7 @@ func fakeOpenAI(t *testing.T, dropAfter int, deltas ...string) *httptest.Server 
 			http.NotFound(w, r)
 			return
 		}
-		var req struct {
-			Model    string `json:"model"`
-			Stream   bool   `json:"stream"`
-			Messages []struct {
-				Role    string `json:"role"`
-				Content string `json:"content"`
-			} `json:"messages"`
-		}
+		var req openaitest.Request
 		body, _ := io.ReadAll(r.Body)
 		if err := json.Unmarshal(body, &req); err != nil || !req.Stream || req.Model != "test-model" || len(req.Messages) < 2 {
 			http.Error(w, `{"error":{"message":"bad request","type":"invalid_request_error"}}`, http.StatusBadRequest)

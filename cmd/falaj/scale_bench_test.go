@@ -82,19 +82,19 @@ func BenchmarkScale(b *testing.B) {
 				cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 				return float64(ru.Maxrss) / 1024, cpu // Maxrss is in KB on Linux
 			}
-			var rss []float64
-			var cpu time.Duration
-			report := func(b *testing.B) {
+			// measure runs the command once per iteration and reports its peak RSS and CPU.
+			measure := func(b *testing.B, args ...string) {
+				var rss []float64
+				var cpu time.Duration
+				for b.Loop() {
+					mb, c := run(b, args...)
+					rss, cpu = append(rss, mb), cpu+c
+				}
 				b.ReportMetric(slices.Max(rss), "peak-MB")
 				b.ReportMetric(float64(cpu.Milliseconds())/float64(len(rss)), "cpu-ms/op")
 			}
 			b.Run("ingest", func(b *testing.B) {
-				rss, cpu = rss[:0], 0
-				for b.Loop() {
-					mb, c := run(b, "ingest", "--force")
-					rss, cpu = append(rss, mb), cpu+c
-				}
-				report(b)
+				measure(b, "ingest", "--force")
 				snaps, _ := filepath.Glob(filepath.Join(idx, "*.snap"))
 				if len(snaps) != 1 {
 					b.Fatalf("snapshots %q", snaps)
@@ -105,14 +105,7 @@ func BenchmarkScale(b *testing.B) {
 				}
 				b.ReportMetric(float64(fi.Size())/1e6, "snapshot-MB")
 			})
-			b.Run("ask-cold", func(b *testing.B) {
-				rss, cpu = rss[:0], 0
-				for b.Loop() {
-					mb, c := run(b, "ask", "Why is Oman trusted as a mediator?")
-					rss, cpu = append(rss, mb), cpu+c
-				}
-				report(b)
-			})
+			b.Run("ask-cold", func(b *testing.B) { measure(b, "ask", "Why is Oman trusted as a mediator?") })
 			b.Run("answer-warm", func(b *testing.B) {
 				ix, st, err := retrieval.Open(b.Context(), retrieval.Config{Corpus: os.DirFS(corpus), CorpusName: corpus, Dir: idx})
 				if err != nil {

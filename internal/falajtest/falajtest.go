@@ -1,4 +1,5 @@
-// Package falajtest holds helpers shared by Falaj's tests: golden files and a log buffer.
+// Package falajtest holds helpers shared by Falaj's tests: golden files, a log buffer and
+// the skip for a missing Debian package.
 // It imports only the standard library, so any package's tests may use it.
 package falajtest
 
@@ -13,6 +14,19 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite golden files (testdata/*.golden and generated docs)")
+
+// Installed skips the test when err says that the Debian package pkg, which it needs,
+// is missing; in CI (CI=true), which installs every package the tests need, it fails.
+func Installed(t testing.TB, err error, pkg string) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%v; CI must install %s", err, pkg)
+	}
+	t.Skipf("%v (apt-get install %s)", err, pkg)
+}
 
 // Update reports whether the tests run with -update, which rewrites golden files.
 func Update() bool { return *update }

@@ -118,15 +118,21 @@ func finish(r Reply) string {
 	return r.Finish
 }
 
+// Chunk is one server-sent event of a streamed chat completion by model: delta as the
+// content, finish as the finish_reason ("": null, the reply goes on).
+func Chunk(model, delta, finish string) string {
+	fr := "null"
+	if finish != "" {
+		fr = `"` + finish + `"`
+	}
+	c, _ := json.Marshal(delta)
+	return fmt.Sprintf(`data: {"id":"chatcmpl-s","object":"chat.completion.chunk","created":1700000000,"model":%q,"choices":[{"index":0,"delta":{"content":%s},"logprobs":null,"finish_reason":%s}]}`+"\n\n", model, c, fr)
+}
+
 func writeStream(w http.ResponseWriter, r Reply) {
 	w.Header().Set("Content-Type", "text/event-stream")
 	event := func(delta, finish string) {
-		fr := "null"
-		if finish != "" {
-			fr = `"` + finish + `"`
-		}
-		c, _ := json.Marshal(delta)
-		fmt.Fprintf(w, `data: {"id":"chatcmpl-s","object":"chat.completion.chunk","created":1700000000,"model":%q,"choices":[{"index":0,"delta":{"content":%s},"logprobs":null,"finish_reason":%s}]}`+"\n\n", Model, c, fr)
+		fmt.Fprint(w, Chunk(Model, delta, finish))
 		if f, ok := w.(http.Flusher); ok {
 			f.Flush()
 		}

@@ -11,14 +11,19 @@ import (
 )
 
 // Engine returns a new Engine over a new in-memory index of the seeds, and the index
-// (a Searcher, and the catalog front ends list sources and passages from).
-func Engine(t testing.TB) (*falaj.Engine, *retrieval.Index) {
+// (a Searcher, and the catalog front ends list sources and passages from). Each edit
+// changes the Engine's config first (for example to add a Translator).
+func Engine(t testing.TB, edits ...func(*falaj.EngineConfig)) (*falaj.Engine, *retrieval.Index) {
 	t.Helper()
 	ix, _, err := retrieval.Open(t.Context(), retrieval.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := falaj.NewEngine(falaj.EngineConfig{Searcher: ix, MinConfidence: retrieval.DefaultMinConfidence})
+	cfg := falaj.EngineConfig{Searcher: ix, MinConfidence: retrieval.DefaultMinConfidence}
+	for _, edit := range edits {
+		edit(&cfg)
+	}
+	e, err := falaj.NewEngine(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

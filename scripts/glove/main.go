@@ -69,11 +69,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("parse what was derived: %w", err)
 	}
-	texts, err := seedParagraphs()
-	if err != nil {
-		return err
-	}
-	u, err := retrieval.CommonComponent(ctx, set, texts)
+	u, nTexts, err := seedCommon(ctx, set)
 	if err != nil {
 		return err
 	}
@@ -82,7 +78,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stderr, "wrote %s: %d words of %d, dim %d, %d bytes; common component from %d seed paragraphs\n",
-		*out, len(words), vocab, len(vecs[0]), len(b), len(texts))
+		*out, len(words), vocab, len(vecs[0]), len(b), nTexts)
 	return nil
 }
 
@@ -97,11 +93,7 @@ func refreshCommon(ctx context.Context, file string, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("parse %s: %w", file, err)
 	}
-	texts, err := seedParagraphs()
-	if err != nil {
-		return err
-	}
-	u, err := retrieval.CommonComponent(ctx, set, texts)
+	u, nTexts, err := seedCommon(ctx, set)
 	if err != nil {
 		return err
 	}
@@ -109,7 +101,7 @@ func refreshCommon(ctx context.Context, file string, stderr io.Writer) error {
 	if err := os.WriteFile(file, b, 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "%s: common component recomputed from %d seed paragraphs\n", file, len(texts))
+	fmt.Fprintf(stderr, "%s: common component recomputed from %d seed paragraphs\n", file, nTexts)
 	return nil
 }
 
@@ -239,6 +231,17 @@ func encode(words []string, vecs [][]float32, vocab int, common []float32) []byt
 	}
 	b.Write(q)
 	return b.Bytes()
+}
+
+// seedCommon returns the common component of set over the seed paragraphs, and how
+// many paragraphs there were.
+func seedCommon(ctx context.Context, set *wordvec.Set) ([]float32, int, error) {
+	texts, err := seedParagraphs()
+	if err != nil {
+		return nil, 0, err
+	}
+	u, err := retrieval.CommonComponent(ctx, set, texts)
+	return u, len(texts), err
 }
 
 // seedParagraphs returns the paragraphs (blank-line separated) of the seed articles,
