@@ -30,7 +30,7 @@ var allowed = map[string][]string{
 	"internal/seedtest": {".", "retrieval"}, // …but the seeded Engine for front-end tests
 
 	// go run scripts that derive data files
-	"scripts": {"retrieval", "seeds"},
+	"scripts":            {"retrieval", "seeds"},
 	"internal/corpusgen": {"lexical", "seeds"}, // synthetic archives for scale benchmarks
 }
 
