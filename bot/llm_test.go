@@ -246,8 +246,18 @@ func checkDiscordRow(t *testing.T, row *scriptedRow, reqs []request) {
 	if a.Note != "" {
 		want += "\n\n-# " + strings.Join(strings.Fields(a.Note), " ")
 	}
-	// The parts of a long answer are cut at white space, which the cut drops.
-	if got := strings.Join(parts, "\n\n"); strings.Join(strings.Fields(got), " ") != strings.Join(strings.Fields(want), " ") {
+	// The parts of a long answer are cut at white space, which the cut drops; an answer
+	// longer than bot.MaxAnswerMessages messages is cut, with a note.
+	got := strings.Join(strings.Fields(strings.Join(parts, "\n\n")), " ")
+	if len(final) > bot.MaxAnswerMessages {
+		t.Errorf("an answer sent as %d messages; want at most %d", len(final), bot.MaxAnswerMessages)
+	}
+	if cut, ok := strings.CutSuffix(got, strings.Join(strings.Fields(bot.CutNote), " ")); ok {
+		cut = strings.TrimSuffix(strings.TrimSpace(cut), "…")
+		if !strings.HasPrefix(strings.Join(strings.Fields(want), " "), strings.TrimSpace(cut)) || len(final) != bot.MaxAnswerMessages {
+			t.Errorf("cut message(s) are not the start of the Engine's answer, in %d messages:\n%s", len(final), got)
+		}
+	} else if got != strings.Join(strings.Fields(want), " ") {
 		t.Errorf("final message(s):\n%s\nwant the Engine's answer:\n%s", got, want)
 	}
 	if len(final) > 1 && len([]rune(a.Text)) < 1900 {
@@ -268,7 +278,7 @@ func checkDiscordRow(t *testing.T, row *scriptedRow, reqs []request) {
 	}
 	embeds, _ := jsonPath(last, "embeds").([]any)
 	switch {
-	case a.Answered:
+	case a.Answered || a.Status == falaj.StatusRelated:
 		fields, _ := jsonPath(embeds, 0, "fields").([]any)
 		if jsonPath(embeds, 0, "title") != "Sources" || len(fields) != min(len(a.Citations), 25) {
 			t.Errorf("embeds %v; want Sources with the %d citations", embeds, len(a.Citations))

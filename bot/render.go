@@ -46,6 +46,13 @@ type reply struct {
 // ""), the text with its [n] markers (other brackets as footnotes, see answerText) and
 // note, split within Discord's limit, then a Sources embed (none when the answer
 // declined) and the feedback buttons.
+// maxAnswerMessages is the most messages one answer takes in a channel; a longer answer
+// is cut, ending with cutNote.
+const maxAnswerMessages = 4
+
+// cutNote ends an answer cut to maxAnswerMessages messages.
+const cutNote = " …\n-# The answer was too long for Discord and was cut here."
+
 func renderAnswer(prefix string, a falaj.Answer) reply {
 	body, note := answerText(a), oneLine(a.Note)
 	if a.Lang == falaj.LangArabic {
@@ -59,7 +66,15 @@ func renderAnswer(prefix string, a falaj.Answer) reply {
 	if len(r.parts) == 0 {
 		r.parts = []string{"(no answer)"}
 	}
-	if a.Answered && len(a.Citations) > 0 {
+	if len(r.parts) > maxAnswerMessages {
+		// A runaway reply (up to falaj.MaxReplyBytes) would flood the channel.
+		r.parts = r.parts[:maxAnswerMessages]
+		last := []rune(r.parts[maxAnswerMessages-1])
+		r.parts[maxAnswerMessages-1] = string(last[:min(len(last), maxMessageRunes-len([]rune(cutNote)))]) + cutNote
+	}
+	// Sources for an answer, and for the related outcome the passages that look related;
+	// a decline has none.
+	if len(a.Citations) > 0 {
 		r.embeds = []*discordgo.MessageEmbed{sourcesEmbed(a.Citations)}
 		r.embeds[0].Title = falaj.SourcesHeading(a.Lang)
 	}

@@ -155,3 +155,26 @@ func TestSourceFootnotesAreNotCitations(t *testing.T) {
 		})
 	}
 }
+
+// TestRenderAnswerCapsMessages: a runaway answer takes at most maxAnswerMessages
+// messages, each within Discord's limit, the last ending with the cut note; the related
+// outcome lists its passages as sources.
+func TestRenderAnswerCapsMessages(t *testing.T) {
+	t.Parallel()
+	c := falaj.Citation{N: 1, Passage: falaj.Passage{Title: "T", Author: "A", Ordinal: 1, Text: "Oman hosted the talks."}}
+	long := falaj.Answer{ID: "l1", Answered: true, Status: falaj.StatusAnswered, Answerer: falaj.AnswererLLM,
+		Text: strings.Repeat("Oman hosted the talks [1]. ", 2000), Citations: []falaj.Citation{c}}
+	r := renderAnswer("", long)
+	if len(r.parts) != maxAnswerMessages || !strings.HasSuffix(r.parts[len(r.parts)-1], cutNote) {
+		t.Fatalf("%d parts, last ending %q; want %d ending with the cut note", len(r.parts), r.parts[len(r.parts)-1][max(0, len(r.parts[len(r.parts)-1])-80):], maxAnswerMessages)
+	}
+	for i, p := range r.parts {
+		if n := len([]rune(p)); n > maxMessageRunes {
+			t.Errorf("part %d has %d runes; Discord takes %d", i, n, maxMessageRunes)
+		}
+	}
+	related := renderAnswer("", falaj.Answer{ID: "r1", Status: falaj.StatusRelated, Text: "These passages look related: [1] “Oman hosted the talks.”", Citations: []falaj.Citation{c}})
+	if len(related.embeds) != 1 || len(related.embeds[0].Fields) != 1 {
+		t.Errorf("related outcome embeds %+v; want its passage as a source", related.embeds)
+	}
+}
