@@ -25,7 +25,8 @@ type Searcher interface {
 type SearchResult struct {
 	Passages []Passage // best first, each with its Score set
 	// Confidence, from 0 to 1, says how well the best passages cover the query's content
-	// words (rare words weigh more). The Engine declines below Config.MinConfidence.
+	// words (rare words weigh more). The Engine's thresholds (EngineConfig.MinConfidence,
+	// OffTopicConfidence) are compared with it.
 	Confidence float64
 	// Query is the searched text as the Searcher analysed it (terms resolved against the
 	// corpus's vocabulary); the extractive answerer scores sentences by the same terms.

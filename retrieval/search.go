@@ -11,13 +11,11 @@ import (
 	"github.com/falaj-bot/falaj/lexical"
 )
 
-// DefaultMinConfidence is the SearchResult.Confidence below which the Engine should
-// decline: falaj.DefaultMinConfidence, the one threshold, calibrated here. Chosen on
-// the 16 questions of testdata/questions.jsonl plus 24 probes of our own
-// (docs/RETRIEVAL.md): every answerable question and on-topic paraphrase scored at
-// least 0.63, every off-topic probe (including ones that mention Oman or use a rare
-// corpus word, "Who is the president of Brazil?") at most 0.33; 0.45 sits in the gap,
-// nearer the off-topic side so that paraphrases with words the corpus lacks still pass.
+// DefaultMinConfidence is the SearchResult.Confidence an extractive answer needs to stand
+// (falaj.DefaultMinConfidence; below it the Engine lists related passages, and below
+// falaj.DefaultOffTopicConfidence it declines). Both are chosen on the tuning sets by
+// go run ./eval/tune and reported on the check sets (docs/RETRIEVAL.md, "Issue 8: what
+// was kept"); this Confidence is what they are calibrated for.
 const DefaultMinConfidence = falaj.DefaultMinConfidence
 
 // DefaultQueryEmbedTimeout is how long Search waits for the query's vector when
