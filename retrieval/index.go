@@ -38,6 +38,10 @@ type Config struct {
 	// (fusionFor: Glove and Hybrid carry one, else 0.3); negative: BM25 ranking alone;
 	// above 1: 1. For tuning (go run ./eval/tune); the product uses the default.
 	VectorWeight float64
+	// BM25K1 and BM25B are BM25's k1 and b (0: 1.2 and 0.6); DocWeight blends each
+	// passage's BM25 score with its document's (0: none). For tuning (go run ./eval/tune,
+	// docs/RETRIEVAL.md); the product uses the defaults.
+	BM25K1, BM25B, DocWeight float64
 	// Progress, when set, is called after each batch of passages is embedded with the
 	// number done and the number to embed in this run. Not called when nothing is
 	// embedded. Called from the goroutine that called Open or Reindex.
@@ -62,6 +66,7 @@ type Index struct {
 	progress     func(done, total int)
 	queryTimeout time.Duration
 	fuse         func(vec, kw []scored) []scored
+	bm           bm25Params
 	vectors      string     // VectorsInt8 or VectorsFloat32
 	reindexMu    sync.Mutex // one refresh at a time
 
@@ -183,6 +188,7 @@ func newIndex(cfg Config) (*Index, error) {
 		ix.queryTimeout = DefaultQueryEmbedTimeout
 	}
 	ix.fuse = fusionFor(ix.emb)
+	ix.bm = bm25Params{k1: cmp.Or(cfg.BM25K1, bm25K1), b: cmp.Or(cfg.BM25B, bm25B), docWeight: cfg.DocWeight}
 	if w := cfg.VectorWeight; w != 0 {
 		w = min(max(w, 0), 1)
 		ix.fuse = func(vec, kw []scored) []scored { return fuseWeighted(w, vec, kw) }

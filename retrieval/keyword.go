@@ -13,11 +13,13 @@ import (
 	"github.com/falaj-bot/falaj/lexical"
 )
 
-// BM25 parameters: the usual k1 and b; title terms count titleWeight each, the terms
-// of the byline (author, outlet, date: metaTerms) metaWeight each.
+// BM25 parameters: the usual k1, and b = 0.6 rather than the usual 0.75 (chosen by
+// go run ./eval/tune on the tuning sets, no worse on the check sets: docs/RETRIEVAL.md,
+// "Issue 8, last round"); title terms count titleWeight each, the terms of the byline
+// (author, outlet, date: metaTerms) metaWeight each.
 const (
 	bm25K1      = 1.2
-	bm25B       = 0.75
+	bm25B       = 0.6
 	titleWeight = 0.3
 	metaWeight  = 0.6
 )
@@ -116,14 +118,61 @@ func (ix *keywordIndex) idf(t string) float64 {
 	return math.Log(1 + (n-df+0.5)/(df+0.5))
 }
 
-// search returns up to n passages by BM25 score for the query terms, best first; ties
-// go to the earlier passage.
+// search returns up to n passages by BM25 score (the default parameters) for the
+// query terms, best first; ties go to the earlier passage.
 func (ix *keywordIndex) search(query []string, n int) []scored {
+	return ix.searchWith(bm25Params{k1: bm25K1, b: bm25B}, nil, query, n)
+}
+
+// bm25Params are BM25's k1 and b, and the weight of document-level evidence (0: none);
+// Config.BM25K1, BM25B and DocWeight set them for tuning (eval/tune).
+type bm25Params struct{ k1, b, docWeight float64 }
+
+// docOf returns each passage's document number, or nil when docWeight is 0 (unused).
+func (st *state) docOf(docWeight float64) []int32 {
+	if docWeight == 0 {
+		return nil
+	}
+	out := make([]int32, len(st.passages))
+	for di, d := range st.docs {
+		for i := d.first; i < d.first+d.n; i++ {
+			out[i] = int32(di)
+		}
+	}
+	return out
+}
+
+// searchWith is search with explicit parameters. With docWeight > 0 (and docOf, each
+// passage's document number) a passage's BM25 score, scaled by the best, is blended
+// with its document's BM25 score (the document's passages read as one text), scaled the
+// same way: (1−w)·passage + w·document. Measured and not the default
+// (docs/RETRIEVAL.md, "Issue 8, last round").
+func (ix *keywordIndex) searchWith(bp bm25Params, docOf []int32, query []string, n int) []scored {
 	if n <= 0 || len(ix.lens) == 0 {
 		return nil
 	}
 	seen := map[string]bool{}
 	acc := map[int]float64{}
+	var dlen []float64
+	var davg float64
+	nd := 0
+	if bp.docWeight > 0 && docOf == nil {
+		bp.docWeight = 0
+	}
+	if bp.docWeight > 0 {
+		for _, d := range docOf {
+			nd = max(nd, int(d)+1)
+		}
+		dlen = make([]float64, nd)
+		for i, l := range ix.lens {
+			dlen[docOf[i]] += l
+		}
+		for _, l := range dlen {
+			davg += l
+		}
+		davg /= float64(nd)
+	}
+	dacc := map[int32]float64{}
 	for _, t := range query {
 		if seen[t] {
 			continue
@@ -136,8 +185,35 @@ func (ix *keywordIndex) search(query []string, n int) []scored {
 		idf := ix.idf(t)
 		for _, p := range ps {
 			tf := float64(p.tf)
-			norm := bm25K1 * (1 - bm25B + bm25B*ix.lens[p.doc]/ix.avgLen)
-			acc[int(p.doc)] += idf * tf * (bm25K1 + 1) / (tf + norm)
+			norm := bp.k1 * (1 - bp.b + bp.b*ix.lens[p.doc]/ix.avgLen)
+			acc[int(p.doc)] += idf * tf * (bp.k1 + 1) / (tf + norm)
+		}
+		if bp.docWeight > 0 {
+			dtf := map[int32]float64{}
+			for _, p := range ps {
+				dtf[docOf[p.doc]] += float64(p.tf)
+			}
+			didf := math.Log(1 + (float64(nd)-float64(len(dtf))+0.5)/(float64(len(dtf))+0.5))
+			for d, tf := range dtf {
+				norm := bp.k1 * (1 - bp.b + bp.b*dlen[d]/davg)
+				dacc[d] += didf * tf * (bp.k1 + 1) / (tf + norm)
+			}
+		}
+	}
+	if bp.docWeight > 0 && len(acc) > 0 {
+		var pt, dt float64
+		for _, s := range acc {
+			pt = max(pt, s)
+		}
+		for _, s := range dacc {
+			dt = max(dt, s)
+		}
+		for i, s := range acc {
+			v := (1 - bp.docWeight) * s / pt
+			if dt > 0 {
+				v += bp.docWeight * dacc[docOf[i]] / dt
+			}
+			acc[i] = v
 		}
 	}
 	return topScores(acc, n)

@@ -77,3 +77,30 @@ func TestMetaTerms(t *testing.T) {
 		})
 	}
 }
+
+// TestSearchWithDocWeight: two passages match the query's rare word once each; only the
+// second one's document also has the query's other word (in another passage). BM25 alone
+// ranks them by passage order (a tie); with document-level evidence the second wins.
+func TestSearchWithDocWeight(t *testing.T) {
+	text := [][]string{
+		{"falaj", "water", "share"},  // doc 0, passage 0
+		{"falaj", "channel", "dig"},  // doc 1, passage 1
+		{"oman", "mediat", "talks"},  // doc 1, passage 2
+		{"river", "flood", "season"}, // doc 2, passage 3
+	}
+	title := make([][]string, len(text))
+	ix := newKeywordIndex(text, title, nil)
+	docOf := []int32{0, 1, 1, 2}
+	q := []string{"falaj", "mediat"}
+	plain := ix.searchWith(bm25Params{k1: bm25K1, b: bm25B}, docOf, q, 3)
+	if plain[0].doc != 2 || plain[1].doc != 0 {
+		t.Fatalf("BM25 alone: %v; want passage 2 (mediat) then 0 (tie with 1, earlier)", plain)
+	}
+	withDoc := ix.searchWith(bm25Params{k1: bm25K1, b: bm25B, docWeight: 0.5}, docOf, q, 3)
+	if i, j := slices.IndexFunc(withDoc, func(s scored) bool { return s.doc == 1 }), slices.IndexFunc(withDoc, func(s scored) bool { return s.doc == 0 }); i < 0 || j >= 0 && j < i {
+		t.Errorf("with document evidence: %v; want passage 1 (its document has both words) above passage 0", withDoc)
+	}
+	if got := ix.searchWith(bm25Params{k1: bm25K1, b: bm25B, docWeight: 0.5}, nil, q, 3); !slices.Equal(got, plain) {
+		t.Errorf("docWeight without docOf: %v; want BM25 alone %v", got, plain)
+	}
+}

@@ -93,7 +93,7 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (falaj.SearchR
 	known := func(t string) bool { return len(st.kw.postings[t]) > 0 }
 	aq := lexical.Analyze(query, known)
 	terms := aq.Terms
-	kw := st.kw.search(terms, cand)
+	kw := st.kw.searchWith(ix.bm, st.docOf(ix.bm.docWeight), terms, cand)
 	vec, err := vectorSearch(ctx, st, qv, cand)
 	if err != nil {
 		if ctx.Err() != nil {

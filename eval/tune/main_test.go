@@ -3,8 +3,11 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/falaj-bot/falaj/eval"
 )
 
 // TestRun tunes two variants over a two-setting grid with a small dev set: every
@@ -50,5 +53,26 @@ func TestRun(t *testing.T) {
 		if err := run(t.Context(), append([]string{"-root", "../..", "-eval-dir", dir}, args...), &out, &errb); err == nil {
 			t.Errorf("run %q: no error", args)
 		}
+	}
+}
+
+// TestRanking puts a setting that loses a public question from the top 3 below every
+// setting that keeps them all, even with a better score; among eligible ones the score
+// decides, then hit@1.
+func TestRanking(t *testing.T) {
+	public := func(hit3 int) []eval.Report { return []eval.Report{{Answerable: 14, Hit3: hit3}} }
+	results := []result{
+		{variant: "loses-public", reports: public(13), sum: eval.Report{AnswerHit: 30}},
+		{variant: "low", reports: public(14), sum: eval.Report{AnswerHit: 10}},
+		{variant: "high-fewer-hit1", reports: public(14), sum: eval.Report{AnswerHit: 20, Hit1: 3}},
+		{variant: "high-more-hit1", reports: public(14), sum: eval.Report{AnswerHit: 20, Hit1: 5}},
+	}
+	var got []string
+	for _, i := range ranking(results) {
+		got = append(got, results[i].variant)
+	}
+	want := []string{"high-more-hit1", "high-fewer-hit1", "low", "loses-public"}
+	if !slices.Equal(got, want) {
+		t.Errorf("ranking %v; want %v", got, want)
 	}
 }
