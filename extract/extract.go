@@ -103,6 +103,7 @@ type candidate struct {
 	score   float64
 	cover   float64
 	fits    bool // has what the question's kind asks for
+	intro   bool // ends with a colon: it introduces what follows, so it answers only when it fits
 }
 
 var reSpace = regexp.MustCompile(`\s+`)
@@ -199,7 +200,15 @@ func rank(in Input) ([]*candidate, map[string]float64, map[string]float64) {
 	if len(weights) == 0 || len(cands) == 0 {
 		return nil, weights, nil
 	}
-	idf := scoreCandidates(cands, in.Passages, weights, kindOf(in.Question))
+	k := kindOf(in.Question)
+	idf := scoreCandidates(cands, in.Passages, weights, k)
+	// A sentence that introduces a list ("…, centred around two guiding questions:") is
+	// no answer, except when it has what the question's kind asks for ("This week
+	// (22–26 September), I will be in Oman…" for "when").
+	cands = slices.DeleteFunc(cands, func(c *candidate) bool { return c.intro && (k == nil || !c.fits) })
+	if len(cands) == 0 {
+		return nil, weights, idf
+	}
 	slices.SortStableFunc(cands, func(x, y *candidate) int {
 		switch {
 		case x.score > y.score:
@@ -334,6 +343,7 @@ func candidates(ps []Passage, question string) []*candidate {
 	}
 	var cs []*candidate
 	for i, p := range ps[:min(len(ps), maxPassages)] {
+		voice := p.Author != "" && p.Author != p.Outlet
 		context := map[string]bool{}
 		for _, t := range lexical.Terms(p.Text + " " + p.Title) {
 			context[t] = true
@@ -343,6 +353,9 @@ func candidates(ps []Passage, question string) []*candidate {
 			for _, s := range lexical.Sentences(line) {
 				j++
 				if c := newCandidate(i, j, s, longForms, acr); c != nil {
+					if voice && lexical.FirstPerson(s) {
+						c.terms[lexical.AuthorTerm] = true // the author is the article's "I"
+					}
 					for t := range c.terms {
 						context[t] = true // acronym long forms too
 					}
@@ -366,10 +379,11 @@ func newCandidate(passage, pos int, s string, longForms map[string]string, acr m
 		return nil
 	}
 	end := strings.TrimRight(s, "”’\"')] ")
+	intro := strings.HasSuffix(end, ":")
 	switch {
-	case end == "", strings.HasSuffix(end, "?"), strings.HasSuffix(end, ":"):
+	case end == "", strings.HasSuffix(end, "?"):
 		return nil
-	case !strings.HasSuffix(end, ".") && !strings.HasSuffix(end, "!") && words < headingWords:
+	case !intro && !strings.HasSuffix(end, ".") && !strings.HasSuffix(end, "!") && words < headingWords:
 		return nil // a heading or caption
 	}
 	s = Excerpt(s, MaxSentenceRunes)
@@ -387,7 +401,7 @@ func newCandidate(passage, pos int, s string, longForms map[string]string, acr m
 			terms[lexical.Stem(strings.ToLower(a))] = true // Terms drops "US" as the stop word "us"
 		}
 	}
-	return &candidate{passage: passage, pos: pos, text: s, terms: terms}
+	return &candidate{passage: passage, pos: pos, text: s, terms: terms, intro: intro}
 }
 
 // Excerpt cuts s to at most n runes at a word boundary and marks the cut with " …", so a

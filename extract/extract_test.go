@@ -3,6 +3,8 @@ package extract
 import (
 	"strings"
 	"testing"
+
+	"github.com/falaj-bot/falaj/lexical"
 )
 
 var testPassages = []Passage{
@@ -225,5 +227,42 @@ func TestMetaKinds(t *testing.T) {
 		if got := Kind(tt.q); got != tt.want {
 			t.Errorf("Kind(%q) = %q; want %q", tt.q, got, tt.want)
 		}
+	}
+}
+
+// TestAnswerIntroSentences: a sentence that introduces a list (ends with a colon) answers
+// only a question whose kind it fits — "when", with its dates — never another.
+func TestAnswerIntroSentences(t *testing.T) {
+	p := Passage{Score: 1, Author: "A. Writer", Text: "This week (22–26 September), I will be in Oman discussing AI, centred around two questions:\n" +
+		"• How can Oman use its mediation?\n" +
+		"Oman hosts many meetings on AI and diplomacy every year."}
+	r := Answer(Input{Question: "When was the author in Oman?", Passages: []Passage{p}})
+	if !strings.HasPrefix(r.Text, "This week (22–26 September)") {
+		t.Errorf("when-answer %q; want the introducing sentence, which has the dates", r.Text)
+	}
+	r = Answer(Input{Question: "What does Oman discuss about AI?", Passages: []Passage{p}})
+	if strings.Contains(r.Text, "centred around") || r.Text == "" {
+		t.Errorf("what-answer %q; want a statement, not the list's introduction", r.Text)
+	}
+}
+
+// TestAnswerAuthorIsTheFirstPerson: "the author" is the article's "I" when the document
+// has an author; without one, a first-person sentence is nobody's.
+func TestAnswerAuthorIsTheFirstPerson(t *testing.T) {
+	text := "Oman has hosted talks on Yemen for years. I believe Oman can also bridge AI and diplomacy."
+	q := "What does the writer believe Oman can bridge?"
+	// As retrieval analyses it: the corpus never says "writer", so it reads "author".
+	vocab := map[string]bool{lexical.AuthorTerm: true}
+	for _, t := range lexical.Terms(text) {
+		vocab[t] = true
+	}
+	query := lexical.Analyze(q, func(t string) bool { return vocab[t] })
+	r := Answer(Input{Question: q, Query: query, Passages: []Passage{{Score: 1, Author: "A. Writer", Text: text}}})
+	if !strings.HasPrefix(r.Text, "I believe Oman") || r.Cover < 0.99 {
+		t.Errorf("answer %q, cover %.2f; want the first-person sentence covering the whole question", r.Text, r.Cover)
+	}
+	r = Answer(Input{Question: q, Query: query, Passages: []Passage{{Score: 1, Text: text}}})
+	if r.Cover > 0.99 {
+		t.Errorf("without an author, cover %.2f; want the writer's term left uncovered", r.Cover)
 	}
 }

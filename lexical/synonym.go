@@ -20,6 +20,7 @@ var synonymGroups = [][]string{
 	{"sanction", "embargo"},
 	{"ceasefir", "truce"},
 	{"leader", "head"},
+	{"author", "writer", "blogger", "columnist"},
 }
 
 var synonymsOf = func() map[string][]string {

@@ -250,7 +250,7 @@ func (ix *Index) SaveError() error {
 }
 
 func (ix *Index) chunkerName() string {
-	return chunkerVersion + ":size=" + strconv.Itoa(ix.size) + ":title=1"
+	return chunkerVersion + ":size=" + strconv.Itoa(ix.size) + ":title=1:voice=1"
 }
 
 // newState builds the state for docs and their chunks and acronyms (by document id),
@@ -276,8 +276,10 @@ func newState(ctx context.Context, m manifest, docs []document, chunks map[strin
 	titles := make([][]string, len(docs))
 	metas := make([][]string, len(docs))
 	acrs := make([]map[string]string, len(docs))
+	voices := make([]bool, len(docs)) // the document has an author who can be its "I" (lexical.AuthorTerm)
 	for i, d := range docs {
 		titles[i], metas[i], acrs[i] = lexical.Terms(d.Title), metaTerms(d), acronyms[d.ID]
+		voices[i] = d.Author != "" && d.Author != d.Outlet
 	}
 	// Terms are made in parallel, a block at a time, and indexed in passage order.
 	st.kw = emptyKeywordIndex(len(st.passages))
@@ -293,7 +295,11 @@ func newState(ctx context.Context, m manifest, docs []document, chunks map[strin
 			return nil, err
 		}
 		for j := range end - start {
-			st.kw.add(start+j, text[j], titles[docOf[start+j]], metas[docOf[start+j]])
+			meta := metas[docOf[start+j]]
+			if voices[docOf[start+j]] && lexical.FirstPerson(st.passages[start+j].Text) {
+				meta = append(meta[:len(meta):len(meta)], lexical.AuthorTerm)
+			}
+			st.kw.add(start+j, text[j], titles[docOf[start+j]], meta)
 		}
 	}
 	st.kw.finish()

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"testing/synctest"
 	"time"
 )
@@ -149,5 +150,29 @@ func TestSearchBridgesWording(t *testing.T) {
 		if !found || res.Confidence < DefaultMinConfidence {
 			t.Errorf("Search(%q): %q in top 3 = %v, confidence %.2f; want found, confidence ≥ %.2f", tt.query, tt.want, found, res.Confidence, DefaultMinConfidence)
 		}
+	}
+}
+
+// TestSearchAuthorIsTheFirstPerson: "the author" of a question finds the passage where a
+// document with an author speaks as "I"; a document without an author has no "I" to find.
+func TestSearchAuthorIsTheFirstPerson(t *testing.T) {
+	// The same passage in two documents; only the second has an author. Without the
+	// author's term the tie goes to the first.
+	body := "Muscat hosted a workshop on water rights.\n\n" + strings.Repeat("Filler about rivers and canals. ", 30) +
+		"\n\nIn May I travelled to Muscat for a week of meetings.\n"
+	corpus := fstest.MapFS{
+		"a-news.md":  {Data: []byte("---\ntitle: Notes\n---\n\n" + body)},
+		"b-essay.md": {Data: []byte("---\ntitle: Notes\nauthor: Amal Haddad\n---\n\n" + body)},
+	}
+	ix, _, err := Open(t.Context(), Config{Corpus: corpus, ChunkSize: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := ix.Search(t.Context(), "When did the author travel to Muscat?", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Passages) == 0 || !strings.HasPrefix(res.Passages[0].ID, "b-essay#") || !strings.Contains(res.Passages[0].Text, "In May I travelled") {
+		t.Fatalf("top passage %+v; want the essay's first-person passage", res.Passages)
 	}
 }
