@@ -200,15 +200,16 @@ func rank(in Input) ([]*candidate, map[string]float64, map[string]float64) {
 	if len(weights) == 0 || len(cands) == 0 {
 		return nil, weights, nil
 	}
-	k := kindOf(in.Question)
-	idf := scoreCandidates(cands, in.Passages, weights, k)
 	// A sentence that introduces a list ("…, centred around two guiding questions:") is
 	// no answer, except when it has what the question's kind asks for ("This week
-	// (22–26 September), I will be in Oman…" for "when").
-	cands = slices.DeleteFunc(cands, func(c *candidate) bool { return c.intro && (k == nil || !c.fits) })
+	// (22–26 September), I will be in Oman…" for "when"); dropped before scoring, so it
+	// does not count in the local IDF either.
+	k := kindOf(in.Question)
+	cands = slices.DeleteFunc(cands, func(c *candidate) bool { return c.intro && (k == nil || !k.fits(c.text)) })
 	if len(cands) == 0 {
-		return nil, weights, idf
+		return nil, weights, nil
 	}
+	idf := scoreCandidates(cands, in.Passages, weights, k)
 	slices.SortStableFunc(cands, func(x, y *candidate) int {
 		switch {
 		case x.score > y.score:
