@@ -198,6 +198,9 @@ func (c *common) readLLM(s settings) error {
 	c.llm.APIKey = s.str("OPENAI_API_KEY", "")
 	c.llm.BaseURL = s.str("OPENAI_BASE_URL", "")
 	c.llm.EmbedModel = s.str("FALAJ_EMBED_MODEL", "")
+	if c.llm.EmbedBatch, err = s.integer("FALAJ_EMBED_BATCH", 0); err != nil {
+		return err
+	}
 	temp, err := s.float("FALAJ_TEMPERATURE", llm.DefaultTemperature)
 	if err != nil {
 		return err

@@ -193,6 +193,7 @@ func TestLLMSettingsNameThemselves(t *testing.T) {
 		{"FALAJ_CONTEXT_TOKENS", "100", "FALAJ_CONTEXT_TOKENS=100 is not valid: give the model's context window in tokens, at least 1024"},
 		{"FALAJ_MAX_TOKENS", "-5", "FALAJ_MAX_TOKENS=-5 is not valid"},
 		{"FALAJ_LLM_DEADLINE", "-1s", "FALAJ_LLM_DEADLINE=-1s is not valid"},
+		{"FALAJ_EMBED_BATCH", "-2", "FALAJ_EMBED_BATCH=-2 is not valid: give a positive number of texts"},
 		{"FALAJ_REASONING", "maybe", "FALAJ_REASONING=maybe is not valid: give auto, on or off"},
 		{"FALAJ_TEMPERATURE", "warm", `FALAJ_TEMPERATURE="warm" is not a number`},
 	} {
