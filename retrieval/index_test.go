@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -377,5 +378,31 @@ func TestProgress(t *testing.T) {
 	}
 	if len(calls) == 0 || calls[len(calls)-1] != [2]int{st.Embedded, st.Embedded} {
 		t.Errorf("progress calls %v; want the last to be %d of %d", calls, st.Embedded, st.Embedded)
+	}
+}
+
+// TestSaveRemovesFormatOneFiles: saving a snapshot removes every format-1 (gob) snapshot
+// in the folder, whatever its embedder (no version reads them), and nothing else.
+func TestSaveRemovesFormatOneFiles(t *testing.T) {
+	cache := t.TempDir()
+	stale := []string{"falaj-local-hash-v2-dim-1024-0a1b2c3d4e5f.gob", "falaj-openai-text-embedding-3-small-aabbccddeeff.gob"}
+	keep := []string{"notes.gob", "falaj-notes.txt"}
+	for _, f := range append(slices.Clone(stale), keep...) {
+		if err := os.WriteFile(filepath.Join(cache, f), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := Open(t.Context(), Config{Corpus: os.DirFS(corpusDir(t)), Dir: cache}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range stale {
+		if _, err := os.Stat(filepath.Join(cache, f)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s: %v; want it removed", f, err)
+		}
+	}
+	for _, f := range keep {
+		if _, err := os.Stat(filepath.Join(cache, f)); err != nil {
+			t.Errorf("%s: %v; want it kept", f, err)
+		}
 	}
 }

@@ -488,7 +488,12 @@ func (ix *Index) save(ctx context.Context, st *state, files []corpusFile) error 
 	if err != nil {
 		return err
 	}
-	os.Remove(strings.TrimSuffix(ix.path, filepath.Ext(ix.path)) + ".gob") // format 1's file
+	// Format 1's files (gob, any embedder: the 1024-dimension ones too) are read by no
+	// version since format 2; each held a whole corpus's vectors.
+	old, _ := filepath.Glob(filepath.Join(filepath.Dir(ix.path), "falaj-*.gob"))
+	for _, f := range old {
+		os.Remove(f)
+	}
 	return nil
 }
 
