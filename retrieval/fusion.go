@@ -5,11 +5,9 @@ import (
 	"slices"
 )
 
-// rrfK is the reciprocal-rank-fusion constant (Cormack et al. use 60).
-const rrfK = 60
-
 // fuseRRF merges ranked lists by reciprocal rank: a passage scores Σ 1/(k + rank),
-// rank 1-based in each list it appears in. Best first; ties go to the earlier passage.
+// rank 1-based in each list it appears in (Cormack et al. use k = 60). Measured against
+// the weighted fusion and not the default (docs/RETRIEVAL.md, "Fusion"). Best first; ties go to the earlier passage.
 func fuseRRF(k float64, lists ...[]scored) []scored {
 	acc := map[int]float64{}
 	for _, l := range lists {
