@@ -254,10 +254,14 @@ func defaultTitle(body, name string, markdown bool) string {
 }
 
 // firstLineTitle is the first line of text when it is short enough to be a title (120
-// characters) and does not end with punctuation (".", ",", ";", ":"); else "".
+// characters) and does not end with punctuation (".", ",", ";", ":"); else "" (also when
+// a Markdown document starts with a fenced code block).
 func firstLineTitle(body string, markdown bool) string {
 	for line := range strings.SplitSeq(body, "\n") {
 		t := strings.TrimSpace(line)
+		if markdown && fenceOpen.MatchString(line) {
+			return "" // a document that starts with code has no title line ("~~~" is also a rule)
+		}
 		if t == "" || isRule(t) || markdown && (imagesOnly(t) || strings.HasPrefix(t, "<") || refDef.MatchString(line)) {
 			continue
 		}

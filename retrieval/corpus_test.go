@@ -265,6 +265,8 @@ func TestDefaultTitle(t *testing.T) {
 		{"first line a level-2 heading", "## Talks in Muscat\n\nText.\n\n### Later", true, "Talks in Muscat"},
 		{"Markdown paragraph ending in a comma", "Zstandard, or zstd,\nis fast.\n\n## Benchmarks", true, "Notes on Oman"},
 		{"rule lines skipped", "\n-----\n  The Debian FAQ\n-----\n", false, "The Debian FAQ"},
+		{"starts with code", "```go\nfunc main() {}\n```\n", true, "Notes on Oman"},
+		{"starts with a tilde fence", "~~~\nmake install\n~~~\n\nThen run it.", true, "Notes on Oman"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := defaultTitle(tt.body, "notes_on-oman", tt.markdown); got != tt.want {
