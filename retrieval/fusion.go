@@ -3,6 +3,7 @@ package retrieval
 import (
 	"cmp"
 	"slices"
+	"strings"
 )
 
 // fuseRRF merges ranked lists by reciprocal rank: a passage scores Σ 1/(k + rank),
@@ -108,7 +109,14 @@ func (ix *keywordIndex) coverage(q []qterm, doc int) float64 {
 // confidence blends the best coverage among docs with the share of the query's weight
 // that the corpus knows at all. A question whose words the corpus never uses scores
 // near 0; one whose words all meet in one passage scores 1.
+//
+// A question whose terms are all numbers other than years ("What is 2+2?", "10%")
+// scores 0: such a number names no topic, and every corpus has numbers to match it. A
+// year does ("What happened in 2015?").
 func (ix *keywordIndex) confidence(q []qterm, docs []int) float64 {
+	if !slices.ContainsFunc(q, func(t qterm) bool { return !isNumber(t.t) || len(t.t) == 4 }) {
+		return 0
+	}
 	var known, all float64
 	for _, t := range q {
 		all += t.w
@@ -124,4 +132,10 @@ func (ix *keywordIndex) confidence(q []qterm, docs []int) float64 {
 		best = max(best, ix.coverage(q, d))
 	}
 	return passageWeight*best + (1-passageWeight)*known/all
+}
+
+// isNumber reports whether term is written in digits only (a search term keeps no
+// punctuation: "10%" is "10", "2.5" is two terms).
+func isNumber(term string) bool {
+	return term != "" && strings.Trim(term, "0123456789") == ""
 }

@@ -37,3 +37,11 @@ func TestConfigVectorWeight(t *testing.T) {
 		})
 	}
 }
+
+func TestIsNumber(t *testing.T) {
+	for term, want := range map[string]bool{"10": true, "2015": true, "0": true, "": false, "g20": false, "covid19": false, "oman": false} {
+		if got := isNumber(term); got != want {
+			t.Errorf("isNumber(%q) = %v; want %v", term, got, want)
+		}
+	}
+}

@@ -62,6 +62,9 @@ var (
 		"Who is the president of Brazil?",
 		"What is the exchange rate of the Omani rial?",
 		"How tall is the Burj Khalifa?",
+		"What is 2+2?", // numbers only: no topic (found by a user review)
+		"What is 10%?",
+		"2",
 	}
 )
 
@@ -167,6 +170,10 @@ func TestConfidenceProbes(t *testing.T) {
 		if r := ask(t, ix, evalQuestion{Question: s}, 3); r.confidence >= DefaultMinConfidence {
 			t.Errorf("off-topic %q: confidence %.2f >= %.2f", s, r.confidence, DefaultMinConfidence)
 		}
+	}
+	// A year is a topic, unlike other bare numbers.
+	if r := ask(t, ix, evalQuestion{Question: "What happened in 2015?"}, 3); r.confidence < DefaultMinConfidence {
+		t.Errorf("a year alone: confidence %.2f < %.2f", r.confidence, DefaultMinConfidence)
 	}
 }
 
