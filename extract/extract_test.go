@@ -266,3 +266,12 @@ func TestAnswerAuthorIsTheFirstPerson(t *testing.T) {
 		t.Errorf("without an author, cover %.2f; want the writer's term left uncovered", r.Cover)
 	}
 }
+
+// TestAnswerNumberWords: "how many" is answered by a number in words as well as digits.
+func TestAnswerNumberWords(t *testing.T) {
+	p := Passage{Score: 1, Text: "The ceasefire in Yemen was a fragile one. The ceasefire was extended twice before it collapsed."}
+	r := Answer(Input{Question: "How many times was the ceasefire extended?", Passages: []Passage{p}})
+	if !r.Fits || !strings.HasPrefix(r.Text, "The ceasefire was extended twice") {
+		t.Errorf("answer %q (fits %v); want the sentence with \"twice\", fitting the question", r.Text, r.Fits)
+	}
+}
