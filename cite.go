@@ -103,9 +103,10 @@ type CheckedReply struct {
 // neutral."; a closing "I hope this helps." goes too, and so does a caveat after the
 // last marker ("The sources do not say when."), which cannot be told from a claim
 // ("…, but it was probably 2013."). Labels state nothing and are not dropped with the
-// block they end: a heading ("## Mediation", a line in bold only), a line ending with
-// a colon ("Its roles include:") or a list item's number is shown with the next cited
-// sentence, and dropped when what follows it is. If no sentence cites, nothing is
+// block they end: a heading ("## Mediation", a line in bold only; not a sentence
+// in bold, "**Oman is neutral.**"), a line ending with a colon ("Its roles include:") or
+// a list item's number is shown with the next cited sentence, and dropped when what
+// follows it is. If no sentence cites, nothing is
 // shown (the outcome is not ReplyCited).
 func CheckReply(text string, passages []Passage) CheckedReply {
 	c := newReplyChecker(len(passages), nil)
@@ -434,8 +435,9 @@ func (c *replyChecker) sentence(s string) {
 		c.held = append(c.held, heldSentence{sep: sep, text: rewritten})
 	}
 	if valid == 0 || refusal {
-		label := valid == 0 && (c.line == headingLine || strings.HasSuffix(strings.TrimRight(text, "*_ "), ":") ||
-			itemNumberRE.MatchString(text))
+		bare := strings.TrimRight(text, "*_ ")
+		label := valid == 0 && (c.line == headingLine && !strings.ContainsAny(bare[max(0, len(bare)-3):], ".!?؟") ||
+			strings.HasSuffix(bare, ":") || itemNumberRE.MatchString(strings.TrimLeft(text, "# ")))
 		c.pending = append(c.pending, heldSentence{sep, rewritten, label})
 		return
 	}
