@@ -202,7 +202,9 @@ func (r *renumbering) numbers(marker string) []int {
 // uncited sentences still held when their block ends, or the reply ends, are dropped.
 // Each sentence is held, passed on or dropped once, so this stays linear too.
 type replyChecker struct {
-	r       renumbering
+	r       renumbering  // the numbers of the text passed on
+	scratch renumbering  // counts a sentence's valid markers
+	logR    renumbering  // the numbers of held, while no sentence cites
 	emit    func(string) // nil: collect only
 	raw     []byte
 	start   int  // start of the sentence being read
@@ -220,7 +222,8 @@ type replyChecker struct {
 	limit   int
 }
 
-// heldSentence is a sentence not passed on yet, with the separator before it. A label
+// heldSentence is a sentence not passed on yet (its markers not numbered, in pending),
+// with the separator before it. A label
 // (a heading, or a line ending with a colon) states nothing: it is not dropped with the
 // block it ends, but shown with the next cited sentence, or dropped with what follows.
 type heldSentence struct {
@@ -259,7 +262,8 @@ func kindOf(text string) lineKind {
 }
 
 func newReplyChecker(passages int, emit func(string)) *replyChecker {
-	return &replyChecker{r: renumbering{n: passages}, emit: emit, limit: MaxReplyBytes}
+	return &replyChecker{r: renumbering{n: passages}, scratch: renumbering{n: passages}, logR: renumbering{n: passages},
+		emit: emit, limit: MaxReplyBytes}
 }
 
 // write adds the next piece of the reply and handles the sentences it completes.
@@ -413,8 +417,10 @@ func (c *replyChecker) sentence(s string) {
 	if !c.cited && !markerRE.MatchString(text) && (strings.HasSuffix(text, ":") || courtesyRE.MatchString(text)) {
 		return // a preamble before the answer: "Based on the passages:", "Sure!"
 	}
-	rewritten, valid := c.r.rewrite(text)
-	rewritten = strings.TrimSpace(rewritten)
+	// Markers are numbered when their sentence is passed on, so that a dropped sentence
+	// takes no number; here they are only counted.
+	rewritten, valid := c.scratch.rewrite(text)
+	c.scratch.order = c.scratch.order[:0]
 	refusal := sourceRefusalRE.MatchString(text) || (valid == 0 && vagueRE.MatchString(text))
 	if refusal {
 		c.refusal = true
@@ -428,17 +434,18 @@ func (c *replyChecker) sentence(s string) {
 		sep = "\n\n"
 	}
 	c.gap = min(2, strings.Count(s[len(strings.TrimRightFunc(s, unicode.IsSpace)):], "\n"))
-	if rewritten == "" {
+	if strings.TrimSpace(rewritten) == "" {
 		return
 	}
 	if !c.cited {
-		c.held = append(c.held, heldSentence{sep: sep, text: rewritten})
+		held, _ := c.logR.rewrite(text)
+		c.held = append(c.held, heldSentence{sep: sep, text: strings.TrimSpace(held)})
 	}
 	if valid == 0 || refusal {
 		bare := strings.TrimRight(text, "*_ ")
 		label := valid == 0 && (c.line == headingLine && !strings.ContainsAny(bare[max(0, len(bare)-3):], ".!?؟") ||
 			strings.HasSuffix(bare, ":") || itemNumberRE.MatchString(strings.TrimLeft(text, "# ")))
-		c.pending = append(c.pending, heldSentence{sep, rewritten, label})
+		c.pending = append(c.pending, heldSentence{sep, text, label})
 		return
 	}
 	c.cited = true
@@ -446,7 +453,7 @@ func (c *replyChecker) sentence(s string) {
 		c.pass(h.sep, h.text)
 	}
 	c.pending = c.pending[:0]
-	c.pass(sep, rewritten)
+	c.pass(sep, text)
 }
 
 // endBlock drops the uncited sentences held when a block ends, and the labels before
@@ -474,8 +481,10 @@ func (c *replyChecker) drop(n int) {
 	c.pending = slices.Delete(c.pending, 0, n)
 }
 
-// pass adds a sentence to the text and to emit.
+// pass numbers the markers of a sentence and adds it to the text and to emit.
 func (c *replyChecker) pass(sep, text string) {
+	text, _ = c.r.rewrite(text)
+	text = strings.TrimSpace(text)
 	if c.out.Len() > 0 {
 		text = sep + text
 	}

@@ -146,6 +146,8 @@ func TestCheckReplyAttribution(t *testing.T) {
 			"Oman hosted the talks [1].", 1, ReplyCited},
 		{"numbered heading", "## 1. Role\nOman hosted the talks [1].",
 			"## 1. Role\nOman hosted the talks [1].", 0, ReplyCited},
+		{"a dropped sentence takes no number", "The passages do not mention the date [3].\n\nOman hosted the talks [1].",
+			"Oman hosted the talks [1].", 1, ReplyCited},
 		{"label at the end dropped", "Oman hosted the talks [1]. Other facts:",
 			"Oman hosted the talks [1].", 0, ReplyCited},
 		{"quote with full stops", `The minister said "We listen. We talk." and left [1]. He smiled.`,
@@ -170,6 +172,11 @@ func TestCheckReplyAttribution(t *testing.T) {
 			if res.Text != tt.want || res.Dropped != tt.dropped || res.Outcome != tt.outcome {
 				t.Errorf("CheckReply(%q) = %q, dropped %d, outcome %v; want %q, dropped %d, outcome %v",
 					tt.in, res.Text, res.Dropped, res.Outcome, tt.want, tt.dropped, tt.outcome)
+			}
+			for _, c := range res.Citations { // the sources list holds only what the text shows
+				if !strings.Contains(res.Text, fmt.Sprintf("[%d]", c.N)) {
+					t.Errorf("CheckReply(%q) lists citation %d, not in %q", tt.in, c.N, res.Text)
+				}
 			}
 		})
 	}
