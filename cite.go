@@ -106,7 +106,10 @@ type CheckedReply struct {
 // block they end: a heading ("## Mediation", a line in bold only; not a sentence
 // in bold, "**Oman is neutral.**"), a line ending with a colon ("Its roles include:") or
 // a list item's number is shown with the next cited sentence, and dropped when what
-// follows it is. If no sentence cites, nothing is
+// follows it is. A sentence of markers only ("[2]" on a line of its own, "Sources: [1],
+// [2]") covers the sentences before it in its block, but one that covers nothing, such
+// as a list of sources in a paragraph of its own, is dropped and is not a citation: a
+// reply that cites only so gives the extractive answer. If no sentence cites, nothing is
 // shown (the outcome is not ReplyCited).
 func CheckReply(text string, passages []Passage) CheckedReply {
 	c := newReplyChecker(len(passages), nil)
@@ -448,12 +451,25 @@ func (c *replyChecker) sentence(s string) {
 		c.pending = append(c.pending, heldSentence{sep, text, label})
 		return
 	}
+	if markersOnly(text) && !slices.ContainsFunc(c.pending, func(h heldSentence) bool { return !h.label }) {
+		return // "Sources: [1], [2]" covering nothing: no answer in itself
+	}
 	c.cited = true
 	for _, h := range c.pending {
 		c.pass(h.sep, h.text)
 	}
 	c.pending = c.pending[:0]
 	c.pass(sep, text)
+}
+
+// sourcesLabelRE matches a label before a list of markers: "Sources:", "References".
+var sourcesLabelRE = regexp.MustCompile(`(?i)^\W*(?:sources?|references?|citations?|passages?)\W*$`)
+
+// markersOnly reports whether a sentence is only citation markers, perhaps labelled.
+func markersOnly(text string) bool {
+	rest := markerRE.ReplaceAllString(text, "")
+	return strings.TrimFunc(rest, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) == "" ||
+		sourcesLabelRE.MatchString(rest)
 }
 
 // endBlock drops the uncited sentences held when a block ends, and the labels before
