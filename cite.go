@@ -73,6 +73,7 @@ type CheckedReply struct {
 	Citations []Citation   // the passages Text cites, in marker order; nil unless ReplyCited
 	Outcome   ReplyOutcome // answer, refusal or uncited text
 	Cut       bool         // the reply was longer than MaxReplyBytes; Text ends before the cut
+	Dropped   int          // sentences of a cited reply dropped as no marker covers them
 }
 
 // CheckReply checks and rewrites the [n] markers of a model's whole reply, where n numbers
@@ -90,9 +91,26 @@ type CheckedReply struct {
 // are NOT_IN_SOURCES." is the answer "Oman is trusted [1]." A refusal is recognised by
 // the reply's structure, not its first words: no sentence cites a passage (other than a
 // sentence about the sources themselves, "The passages do not mention X [1].") and one
-// holds a refusal marker. Uncited sentences are kept when another sentence cites:
-// models often cite once per pair of sentences, and a caveat ("The sources do not say
-// when.") after a cited answer belongs to it.
+// holds a refusal marker.
+//
+// Attribution: every sentence shown is covered by a marker. A sentence that cites a
+// passage covers itself and the uncited sentences before it in its block, since models
+// often cite once at the end of a run of sentences: "Oman is discreet. Both sides trust
+// it [2]." is shown whole. A block is a paragraph (lines up to a blank line), a list item
+// or a heading. Uncited sentences after the last cited one of their block, and blocks
+// with no cited sentence, are dropped and counted in Dropped: "Oman is trusted [1] and
+// neutral [7]. It also invented the internet." is the answer "Oman is trusted [1] and
+// neutral."; a closing "I hope this helps." goes too, and so does a caveat after the
+// last marker ("The sources do not say when."), which cannot be told from a claim
+// ("…, but it was probably 2013."). Labels state nothing and are not dropped with the
+// block they end: a heading ("## Mediation", a line in bold only; not a sentence
+// in bold, "**Oman is neutral.**"), a line ending with a colon ("Its roles include:") or
+// a list item's number is shown with the next cited sentence, and dropped when what
+// follows it is. A sentence of markers only ("[2]" on a line of its own, "Sources: [1],
+// [2]") covers the sentences before it in its block, but one that covers nothing, such
+// as a list of sources in a paragraph of its own, is dropped and is not a citation: a
+// reply that cites only so gives the extractive answer. If no sentence cites, nothing is
+// shown (the outcome is not ReplyCited).
 func CheckReply(text string, passages []Passage) CheckedReply {
 	c := newReplyChecker(len(passages), nil)
 	c.write(text)
@@ -180,29 +198,75 @@ func (r *renumbering) numbers(marker string) []int {
 //
 // A sentence ends at a line break, or at . ! ? (also 。 ？ ！ ؟) followed by closing
 // quotes or brackets, blanks and something other than a citation marker: markers that
-// follow the full stop ("… tolerance. [2]") belong to the sentence before. Sentences are
-// passed on (to emit and to the text) only once one of them cites a passage: until
-// then they are held, and if none ever cites, nothing is passed on.
+// follow the full stop ("… tolerance. [2]") belong to the sentence before.
+//
+// Attribution: a sentence that cites a passage is passed on (to emit and to the text)
+// together with the uncited sentences held before it in its block (see CheckReply); the
+// uncited sentences still held when their block ends, or the reply ends, are dropped.
+// Each sentence is held, passed on or dropped once, so this stays linear too.
 type replyChecker struct {
-	r       renumbering
+	r       renumbering  // the numbers of the text passed on
+	scratch renumbering  // counts a sentence's valid markers
+	logR    renumbering  // the numbers of held, while no sentence cites
 	emit    func(string) // nil: collect only
 	raw     []byte
 	start   int  // start of the sentence being read
 	scan    int  // where the search for its end resumes
 	cut     bool // raw reached MaxReplyBytes; later writes are ignored
 	out     strings.Builder
-	held    []heldSentence // read before the first cited sentence
+	held    []heldSentence // every sentence read before the first cited one: the Text when none cites
+	pending []heldSentence // uncited sentences of the current block since its last cited one
+	dropped int            // uncited sentences dropped
 	cited   bool           // a sentence cites a passage
 	refusal bool           // a sentence holds a refusal marker
+	started bool           // a non-blank sentence has been read
+	line    lineKind       // the kind of the line being read
 	gap     int            // line breaks (up to 2) since the last sentence: the next one's separator
 	limit   int
 }
 
-// heldSentence is a sentence waiting for the first cited one, with the separator before it.
-type heldSentence struct{ sep, text string }
+// heldSentence is a sentence not passed on yet (its markers not numbered, in pending),
+// with the separator before it. A label
+// (a heading, or a line ending with a colon) states nothing: it is not dropped with the
+// block it ends, but shown with the next cited sentence, or dropped with what follows.
+type heldSentence struct {
+	sep, text string
+	label     bool
+}
+
+// lineKind is what a line of a reply is, by its first characters.
+type lineKind int
+
+const (
+	plainLine   lineKind = iota
+	itemLine             // a list item: "- ", "* ", "• ", "1. ", "2) "
+	headingLine          // "# Title", or a line in bold only: "**Mediation**"
+)
+
+// itemRE matches the start of a list item, itemNumberRE a list item's number read as a
+// sentence of its own ("2." in "2. Oman hosted…"); Arabic-Indic digits number Arabic lists.
+var (
+	itemRE       = regexp.MustCompile(`^(?:[-*•+–]\s|[0-9٠-٩]{1,3}[.)](?:\s|$))`)
+	itemNumberRE = regexp.MustCompile(`^[0-9٠-٩]{1,3}[.)]$`)
+)
+
+// kindOf returns the kind of a line that starts with text (a whole sentence).
+func kindOf(text string) lineKind {
+	switch {
+	case strings.HasPrefix(text, "#"):
+		return headingLine
+	case itemRE.MatchString(text):
+		return itemLine
+	case len(text) > 4 && (strings.HasPrefix(text, "**") && strings.HasSuffix(strings.TrimSuffix(text, ":"), "**") ||
+		strings.HasPrefix(text, "__") && strings.HasSuffix(strings.TrimSuffix(text, ":"), "__")):
+		return headingLine
+	}
+	return plainLine
+}
 
 func newReplyChecker(passages int, emit func(string)) *replyChecker {
-	return &replyChecker{r: renumbering{n: passages}, emit: emit, limit: MaxReplyBytes}
+	return &replyChecker{r: renumbering{n: passages}, scratch: renumbering{n: passages}, logR: renumbering{n: passages},
+		emit: emit, limit: MaxReplyBytes}
 }
 
 // write adds the next piece of the reply and handles the sentences it completes.
@@ -231,11 +295,13 @@ func (c *replyChecker) finish(passages []Passage) CheckedReply {
 		c.sentence(string(c.raw[c.start:]))
 		c.start = len(c.raw)
 	}
+	c.drop(len(c.pending)) // after the last cited sentence: unattributed
 	res := CheckedReply{Cut: c.cut}
 	switch {
 	case c.cited:
 		res.Outcome = ReplyCited
 		res.Text = c.out.String()
+		res.Dropped = c.dropped
 		res.Citations = make([]Citation, len(c.r.order))
 		for i, old := range c.r.order {
 			res.Citations[i] = Citation{N: i + 1, Passage: passages[old-1]}
@@ -331,7 +397,8 @@ func (c *replyChecker) sentenceEnd(j int, final bool) (end int, ok bool) {
 	}
 }
 
-// sentence classifies one sentence (with the blanks around it) and passes it on or holds it.
+// sentence classifies one sentence (with the blanks around it) and passes it on, holds it
+// or drops it.
 func (c *replyChecker) sentence(s string) {
 	text := strings.TrimSpace(s)
 	if text == "" {
@@ -339,6 +406,13 @@ func (c *replyChecker) sentence(s string) {
 		return
 	}
 	c.gap = min(2, c.gap+strings.Count(s[:len(s)-len(strings.TrimLeftFunc(s, unicode.IsSpace))], "\n"))
+	if !c.started || c.gap > 0 { // the sentence starts a line
+		kind := kindOf(text)
+		if c.gap > 1 || kind != plainLine || c.line != plainLine {
+			c.endBlock() // a paragraph, list item or heading ends where another starts
+		}
+		c.line, c.started = kind, true
+	}
 	if strings.Contains(strings.ToUpper(text), prompts.NotInSources) { // also not_in_sources
 		c.refusal = true
 		return // dropped: never shown
@@ -346,8 +420,10 @@ func (c *replyChecker) sentence(s string) {
 	if !c.cited && !markerRE.MatchString(text) && (strings.HasSuffix(text, ":") || courtesyRE.MatchString(text)) {
 		return // a preamble before the answer: "Based on the passages:", "Sure!"
 	}
-	rewritten, valid := c.r.rewrite(text)
-	rewritten = strings.TrimSpace(rewritten)
+	// Markers are numbered when their sentence is passed on, so that a dropped sentence
+	// takes no number; here they are only counted.
+	rewritten, valid := c.scratch.rewrite(text)
+	c.scratch.order = c.scratch.order[:0]
 	refusal := sourceRefusalRE.MatchString(text) || (valid == 0 && vagueRE.MatchString(text))
 	if refusal {
 		c.refusal = true
@@ -361,25 +437,70 @@ func (c *replyChecker) sentence(s string) {
 		sep = "\n\n"
 	}
 	c.gap = min(2, strings.Count(s[len(strings.TrimRightFunc(s, unicode.IsSpace)):], "\n"))
-	if rewritten == "" {
+	if strings.TrimSpace(rewritten) == "" {
 		return
 	}
-	if valid > 0 && !refusal && !c.cited {
-		c.cited = true
-		for _, h := range c.held {
-			c.pass(h.sep, h.text)
-		}
-		c.held = nil
+	if !c.cited {
+		held, _ := c.logR.rewrite(text)
+		c.held = append(c.held, heldSentence{sep: sep, text: strings.TrimSpace(held)})
 	}
-	if c.cited {
-		c.pass(sep, rewritten)
+	if valid == 0 || refusal {
+		bare := strings.TrimRight(text, "*_ ")
+		label := valid == 0 && (c.line == headingLine && !strings.ContainsAny(bare[max(0, len(bare)-3):], ".!?؟") ||
+			strings.HasSuffix(bare, ":") || itemNumberRE.MatchString(strings.TrimLeft(text, "# ")))
+		c.pending = append(c.pending, heldSentence{sep, text, label})
 		return
 	}
-	c.held = append(c.held, heldSentence{sep, rewritten})
+	if markersOnly(text) && !slices.ContainsFunc(c.pending, func(h heldSentence) bool { return !h.label }) {
+		return // "Sources: [1], [2]" covering nothing: no answer in itself
+	}
+	c.cited = true
+	for _, h := range c.pending {
+		c.pass(h.sep, h.text)
+	}
+	c.pending = c.pending[:0]
+	c.pass(sep, text)
 }
 
-// pass adds a sentence to the text and to emit.
+// sourcesLabelRE matches a label before a list of markers: "Sources:", "References".
+var sourcesLabelRE = regexp.MustCompile(`(?i)^\W*(?:sources?|references?|citations?|passages?)\W*$`)
+
+// markersOnly reports whether a sentence is only citation markers, perhaps labelled.
+func markersOnly(text string) bool {
+	rest := markerRE.ReplaceAllString(text, "")
+	return strings.TrimFunc(rest, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) == "" ||
+		sourcesLabelRE.MatchString(rest)
+}
+
+// endBlock drops the uncited sentences held when a block ends, and the labels before
+// them; labels after the last of them wait for what the next block shows.
+func (c *replyChecker) endBlock() {
+	last := -1
+	for i, h := range c.pending {
+		if !h.label {
+			last = i
+		}
+	}
+	if last < 0 {
+		return
+	}
+	c.drop(last + 1)
+}
+
+// drop drops the first n pending sentences, counting those that are not labels.
+func (c *replyChecker) drop(n int) {
+	for _, h := range c.pending[:n] {
+		if !h.label {
+			c.dropped++
+		}
+	}
+	c.pending = slices.Delete(c.pending, 0, n)
+}
+
+// pass numbers the markers of a sentence and adds it to the text and to emit.
 func (c *replyChecker) pass(sep, text string) {
+	text, _ = c.r.rewrite(text)
+	text = strings.TrimSpace(text)
 	if c.out.Len() > 0 {
 		text = sep + text
 	}
@@ -399,8 +520,11 @@ func isMarkerStart(b []byte) bool {
 // the whole, so that a person only ever sees text that passed the check: markers
 // renumbered as the final sources list, refusal sentinels dropped, and nothing at all
 // until a sentence cites a passage (a reply that never cites shows nothing). Write takes
-// each new piece of the model's text (a delta); complete sentences are passed on to
-// onText as they end; Flush, after the last Write, handles the last sentence. When the
+// each new piece of the model's text (a delta); a complete sentence is passed on to
+// onText when it ends if it cites a passage, or else held until a later sentence of its
+// block cites one (then both are passed on) and dropped, never passed on, when its
+// block or the reply ends first (see CheckReply); Flush, after the last Write, handles
+// the last sentence. When the
 // outcome is ReplyCited, the deltas passed on add up to the result's Text exactly.
 // Processing is linear in the reply's length, and at most MaxReplyBytes are read.
 // A CitationStream is not safe for concurrent use.

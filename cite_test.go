@@ -78,8 +78,8 @@ func TestCheckCitations(t *testing.T) {
 			"I cannot find this in the sources.", nil, false},
 		{"not covered phrasing declines", "This is not covered in the provided sources [2]. Sorry.", 3,
 			"This is not covered in the provided sources [1]. Sorry.", nil, false},
-		{"caveat after an answer is kept", "Oman hosted the talks [1]. The sources do not say when.", 3,
-			"Oman hosted the talks [1]. The sources do not say when.", []int{1}, true},
+		{"caveat after the last marker is dropped", "Oman hosted the talks [1]. The sources do not say when.", 3,
+			"Oman hosted the talks [1].", []int{1}, true},
 		{"empty reply declines", "  ", 3, "", nil, false},
 		{"blank lines kept, edges trimmed", "\n  Oman [1].\n\nIran [2].  \n", 2,
 			"Oman [1].\n\nIran [2].", []int{1, 2}, true},
@@ -105,6 +105,89 @@ func TestCheckCitations(t *testing.T) {
 	}
 }
 
+// TestCheckReplyAttribution: a marker covers the uncited sentences before it in its
+// block (paragraph, list item, heading); the uncited sentences after the last marker of a
+// block are dropped and counted; labels go with what follows them.
+func TestCheckReplyAttribution(t *testing.T) {
+	for _, tt := range []struct {
+		name, in string
+		want     string
+		dropped  int
+		outcome  ReplyOutcome
+	}{
+		{"review finding 8", "Oman is trusted [1] and neutral [7]. It also invented the internet.",
+			"Oman is trusted [1] and neutral.", 1, ReplyCited},
+		{"marker covers the run before it", "Oman is discreet. It talks to all sides. Both trust it [2].",
+			"Oman is discreet. It talks to all sides. Both trust it [1].", 0, ReplyCited},
+		{"closing courtesy dropped", "Oman hosted the talks [1]. I hope this helps! Let me know if you have questions.",
+			"Oman hosted the talks [1].", 2, ReplyCited},
+		{"paragraph with no marker dropped", "Oman hosted the talks [1].\n\nIt also invented the internet. Everyone agrees.\n\nIran agreed [2].",
+			"Oman hosted the talks [1].\n\nIran agreed [2].", 2, ReplyCited},
+		{"a marker does not cover an earlier paragraph", "It invented the internet.\n\nOman hosted the talks [3].",
+			"Oman hosted the talks [1].", 1, ReplyCited},
+		{"a line break is not a paragraph end", "Oman is discreet\nand trusted [1].",
+			"Oman is discreet\nand trusted [1].", 0, ReplyCited},
+		{"list items each need a marker",
+			"Oman has several roles [1]. They include:\n- host of talks [2]\n- inventor of the internet\n- messenger [3]",
+			"Oman has several roles [1]. They include:\n- host of talks [2]\n- messenger [3]", 1, ReplyCited},
+		{"a marker does not cover the item before", "- Oman invented the internet.\n- Oman hosted the talks [1].",
+			"- Oman hosted the talks [1].", 1, ReplyCited},
+		{"numbered item dropped with its number", "1. Oman hosted the talks [1].\n2. It invented the internet.\n3. Iran agreed [2].",
+			"1. Oman hosted the talks [1].\n3. Iran agreed [2].", 1, ReplyCited},
+		{"heading shown with its cited section", "## Oman's role\n\nOman hosted the talks [1].",
+			"## Oman's role\n\nOman hosted the talks [1].", 0, ReplyCited},
+		{"bold heading shown with its cited section", "**Mediation**\nOman hosted the talks [1].",
+			"**Mediation**\nOman hosted the talks [1].", 0, ReplyCited},
+		{"heading dropped with its uncited section", "Oman hosted the talks [1].\n\n## Other facts\n\nIt invented the internet.",
+			"Oman hosted the talks [1].", 1, ReplyCited},
+		{"heading of a dropped section, then a cited one", "Oman hosted the talks [1].\n\n## Trivia\nIt invented the internet.\n\n## Iran\nIran agreed [2].",
+			"Oman hosted the talks [1].\n\n## Iran\nIran agreed [2].", 1, ReplyCited},
+		{"a sentence in bold is no heading", "**Oman invented the internet.**\n\nOman hosted the talks [1].",
+			"Oman hosted the talks [1].", 1, ReplyCited},
+		{"numbered heading", "## 1. Role\nOman hosted the talks [1].",
+			"## 1. Role\nOman hosted the talks [1].", 0, ReplyCited},
+		{"a dropped sentence takes no number", "The passages do not mention the date [3].\n\nOman hosted the talks [1].",
+			"Oman hosted the talks [1].", 1, ReplyCited},
+		{"a marker on a line of its own covers the paragraph", "Oman is trusted.\n[2]",
+			"Oman is trusted.\n[1]", 0, ReplyCited},
+		{"a list of sources covers no paragraph", "Oman is trusted because it is neutral.\n\nSources: [1], [2]",
+			"Oman is trusted because it is neutral.\n\nSources: [1], [2]", 0, ReplyUncited},
+		{"a list of sources after a cited answer", "Oman is trusted [2]. It is neutral.\n\nReferences: [1][2]",
+			"Oman is trusted [1].", 1, ReplyCited},
+		{"label at the end dropped", "Oman hosted the talks [1]. Other facts:",
+			"Oman hosted the talks [1].", 0, ReplyCited},
+		{"quote with full stops", `The minister said "We listen. We talk." and left [1]. He smiled.`,
+			`The minister said "We listen. We talk." and left [1].`, 1, ReplyCited},
+		{"markers after the full stop cover the run", "Oman is discreet. It is trusted. [2] It invented the internet.",
+			"Oman is discreet. It is trusted. [1]", 1, ReplyCited},
+		{"Arabic", "عُمان وسيط موثوق [1]. لماذا؟ لأنها محايدة [2]. وقد اخترعت الإنترنت.",
+			"عُمان وسيط موثوق [1]. لماذا؟ لأنها محايدة [2].", 1, ReplyCited},
+		{"Arabic numbered list", "١. استضافت عُمان المحادثات [1].\n٢. اخترعت الإنترنت.",
+			"١. استضافت عُمان المحادثات [1].", 1, ReplyCited},
+		{"sentinel and uncited sentence after it", "Oman is trusted [2]. Its motives are NOT_IN_SOURCES. It also invented the internet.",
+			"Oman is trusted [1].", 1, ReplyCited},
+		{"sentinel inside a covered run", "Oman is discreet. Its motives are NOT_IN_SOURCES. Both sides trust it [1].",
+			"Oman is discreet. Both sides trust it [1].", 0, ReplyCited},
+		{"refusal with an uncited fact is a refusal", "NOT_IN_SOURCES. It invented the internet.",
+			"It invented the internet.", 0, ReplyRefused},
+		{"nothing cited: uncited, for the fallback", "Oman invented the internet.\n\nIt is neutral.",
+			"Oman invented the internet.\n\nIt is neutral.", 0, ReplyUncited},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res := CheckReply(tt.in, citePassages(3))
+			if res.Text != tt.want || res.Dropped != tt.dropped || res.Outcome != tt.outcome {
+				t.Errorf("CheckReply(%q) = %q, dropped %d, outcome %v; want %q, dropped %d, outcome %v",
+					tt.in, res.Text, res.Dropped, res.Outcome, tt.want, tt.dropped, tt.outcome)
+			}
+			for _, c := range res.Citations { // the sources list holds only what the text shows
+				if !strings.Contains(res.Text, fmt.Sprintf("[%d]", c.N)) {
+					t.Errorf("CheckReply(%q) lists citation %d, not in %q", tt.in, c.N, res.Text)
+				}
+			}
+		})
+	}
+}
+
 // TestCitationStreamMatchesCheck splits replies at every byte and checks that the text
 // the stream passes on is exactly what CheckCitations makes of the whole.
 func TestCitationStreamMatchesCheck(t *testing.T) {
@@ -114,6 +197,9 @@ func TestCitationStreamMatchesCheck(t *testing.T) {
 		"A [1][2] b [12] c [1-2] d.",
 		"Oman [1] mediated [2",
 		"The text [sic] says [1].",
+		"Oman is trusted [1] and neutral [7]. It also invented the internet.",
+		"## Role\n\nOman is discreet. It is trusted [2]. I hope this helps.\n\n- a\n- b [1]\n1. c",
+		"They include:\n- x [3]\n\n**Other**\ny.\n\nz [1]. w",
 	} {
 		ps := citePassages(3)
 		want, _, _ := CheckCitations(reply, ps)
@@ -181,6 +267,11 @@ func TestCitationStreamSentenceBySentence(t *testing.T) {
 		{"refusal never shown",
 			[]string{"The passages do not ", "mention this. ", "Sorry."},
 			[]string{"", "", ""}, "", ReplyRefused},
+		{"uncited sentence held until a marker covers it",
+			[]string{"Oman hosted talks [1]. ", "It is discreet. ", "Both trust it [2]. ", "It invented the internet.", "\n\nIran agreed [3]."},
+			[]string{"", "Oman hosted talks [1].", "Oman hosted talks [1].", "Oman hosted talks [1]. It is discreet. Both trust it [2].",
+				"Oman hosted talks [1]. It is discreet. Both trust it [2]."},
+			"Oman hosted talks [1]. It is discreet. Both trust it [2].\n\nIran agreed [3].", ReplyCited},
 		{"sentinel after an answer is dropped",
 			[]string{"Oman is trusted [2]. ", "Its motives are NOT_IN", "_SOURCES."},
 			[]string{"", "Oman is trusted [1].", "Oman is trusted [1]."}, "Oman is trusted [1].", ReplyCited},
@@ -202,6 +293,66 @@ func TestCitationStreamSentenceBySentence(t *testing.T) {
 				t.Errorf("result text %q differs from the streamed %q", res.Text, got.String())
 			}
 		})
+	}
+}
+
+// TestCitationStreamNeverEmitsUncited streams replies in one-word pieces and checks that
+// the uncited sentence never reaches onText, and that what was passed on at every step
+// is a prefix of the final text.
+func TestCitationStreamNeverEmitsUncited(t *testing.T) {
+	for _, reply := range []string{
+		"Oman is trusted [1] and neutral [7]. It also invented the internet.",
+		"Oman is trusted [1]. It also invented the internet.\n\nIran agreed [2].",
+		"- Oman is trusted [1]\n- It also invented the internet\n- Iran agreed [2]",
+		"Oman is trusted [1]. It also invented the internet. [7]",
+	} {
+		var got strings.Builder
+		s := NewCitationStream(citePassages(3), func(d string) { got.WriteString(d) })
+		var prefixes []string
+		for _, w := range strings.SplitAfter(reply, " ") {
+			s.Write(w)
+			prefixes = append(prefixes, got.String())
+		}
+		res := s.Flush()
+		if strings.Contains(got.String(), "internet") || res.Dropped != 1 || res.Text != got.String() {
+			t.Errorf("stream of %q passed on %q, dropped %d, Text %q; want the uncited sentence dropped", reply, got.String(), res.Dropped, res.Text)
+		}
+		for _, p := range prefixes {
+			if !strings.HasPrefix(res.Text, p) {
+				t.Errorf("stream of %q passed on %q, not a prefix of the final %q", reply, p, res.Text)
+			}
+		}
+	}
+}
+
+// TestCitationStreamHoldLinear: 64 KB of uncited sentences in one paragraph, in one-word
+// pieces, covered by a marker at its end, are held and then passed on once; the same
+// with no marker are dropped whole. Holding must not rescan what is held (it would take
+// seconds; this takes milliseconds).
+func TestCitationStreamHoldLinear(t *testing.T) {
+	for _, end := range []string{"Both trust it [1].", "\n\nBoth trust it [1]."} {
+		var got strings.Builder
+		emits := 0
+		s := NewCitationStream(citePassages(1), func(d string) { got.WriteString(d); emits++ })
+		s.Write("Oman hosted the talks [1]. ")
+		n := 0
+		for n < MaxReplyBytes-1000 {
+			for _, w := range []string{"Oman ", "is ", "discreet. "} {
+				s.Write(w)
+				n += len(w)
+			}
+		}
+		s.Write(end)
+		res := s.Flush()
+		covered := !strings.HasPrefix(end, "\n")
+		switch {
+		case res.Outcome != ReplyCited || res.Text != got.String():
+			t.Errorf("outcome %v, Text of %d bytes, streamed %d; want an answer, streamed whole", res.Outcome, len(res.Text), got.Len())
+		case covered && (res.Dropped != 0 || len(res.Text) < n):
+			t.Errorf("covered run: dropped %d, Text of %d bytes; want the %d held bytes kept", res.Dropped, len(res.Text), n)
+		case !covered && (res.Dropped != n/len("Oman is discreet. ") || strings.Contains(res.Text, "discreet")):
+			t.Errorf("uncovered run: dropped %d, Text %.80q; want %d sentences dropped", res.Dropped, res.Text, n/len("Oman is discreet. "))
+		}
 	}
 }
 

@@ -468,6 +468,9 @@ func (e *Engine) generate(ctx context.Context, q Question, query string, sr Sear
 	// up to its Text (a reasoning block closed late); front ends show the Answer last.
 	res := CheckReply(g.Text, ps)
 	e.log.DebugContext(ctx, "llm reply checked", "answer_id", a.ID, "outcome", res.Outcome, "cut", res.Cut, "reply", g.Text)
+	if res.Dropped > 0 {
+		e.log.InfoContext(ctx, "uncited sentences dropped from the llm answer", "answer_id", a.ID, "model", g.Model, "dropped", res.Dropped)
+	}
 	a.Answerer, a.Model = AnswererLLM, g.Model
 	switch {
 	case res.Outcome == ReplyCited:

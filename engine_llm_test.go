@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -488,5 +489,37 @@ func TestEngineTimeBudgetSplit(t *testing.T) {
 	}
 	if !a.Answered || !strings.HasPrefix(a.Note, "LLM unavailable") {
 		t.Errorf("answered %v, note %q; want an extractive answer with a note", a.Answered, a.Note)
+	}
+}
+
+// TestEngineLogsDroppedSentences: an answer whose uncited sentences were dropped says how
+// many in one Info line; the streamed text never held them.
+func TestEngineLogsDroppedSentences(t *testing.T) {
+	srv := openaitest.New(t, openaitest.Reply{Deltas: []string{"Oman is guided by the Ibadi tradition [2]. ",
+		"It also invented the internet. ", "I hope this helps!"}})
+	c, err := llm.New(llm.Config{BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, _, err := retrieval.Open(context.Background(), retrieval.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs strings.Builder
+	e, err := falaj.NewEngine(falaj.EngineConfig{Searcher: ix, Generator: c, MinConfidence: retrieval.DefaultMinConfidence,
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var streamed strings.Builder
+	a, err := e.Answer(context.Background(), falaj.Question{Text: onTopic}, func(d string) { streamed.WriteString(d) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Oman is guided by the Ibadi tradition [1]."; a.Text != want || streamed.String() != want {
+		t.Errorf("answer %q, streamed %q; want %q", a.Text, streamed.String(), want)
+	}
+	if !regexp.MustCompile(`level=INFO msg="uncited sentences dropped from the llm answer" .*dropped=2`).MatchString(logs.String()) {
+		t.Errorf("logs do not say 2 sentences were dropped:\n%s", logs.String())
 	}
 }
