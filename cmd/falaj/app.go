@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/falaj-bot/falaj"
@@ -41,17 +42,25 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, lookupEnv func(string) (s
 }
 
 // flagSet returns a flag set for command name whose usage text starts with synopsis.
+// --help prints the usage on stdout (so `falaj ask --help | less` works); a flag mistake
+// prints only the error and a hint (see parse).
 func (a *app) flagSet(name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
+	fs.SetOutput(io.Discard) // parse reports errors; the usage is written below
 	fs.Usage = func() {
-		fmt.Fprintf(a.stderr, "Usage: falaj %s\n\nFlags:\n", synopsis)
+		var b strings.Builder
+		fs.SetOutput(&b)
 		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+		// The flag package lists -json; README and the hints write --json, which it accepts too.
+		flags := regexp.MustCompile(`(?m)^  -`).ReplaceAllString(b.String(), "  --")
+		fmt.Fprintf(a.stdout, "Usage: falaj %s\n\nFlags:\n%s", synopsis, flags)
 	}
 	return fs
 }
 
-// parse parses args, turning --help into errHelp and flag mistakes into a usage error.
+// parse parses args, turning --help into errHelp (after printing the usage) and flag
+// mistakes into a usage error that gives the mistake and a hint, not the whole usage.
 func parse(fs *flag.FlagSet, args []string) error {
 	// Accept flags after positional arguments too: falaj ask "question" --json.
 	var flags, rest []string
@@ -74,8 +83,12 @@ func parse(fs *flag.FlagSet, args []string) error {
 		}
 		rest = append(rest, arg)
 	}
+	usage := fs.Usage
+	fs.Usage = func() {} // the flag package calls it on every error too
 	err := fs.Parse(append(flags, append([]string{"--"}, rest...)...))
+	fs.Usage = usage
 	if errors.Is(err, flag.ErrHelp) {
+		usage()
 		return errHelp
 	}
 	if err != nil {

@@ -112,6 +112,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		writeUsage(stderr)
 		return &usageError{msg: "no command given"}
 	}
+	if args[0] == "help" && len(args) > 1 {
+		args = []string{args[1], "--help"} // falaj help ask: ask's usage
+	}
 	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		writeUsage(stdout)
 		return nil
@@ -135,7 +138,8 @@ Commands:
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
-Run 'falaj <command> --help' for a command's flags. Settings come from flags, then the
-environment, then a .env file in the working directory (see .env.example).
+Run 'falaj help <command>' (or 'falaj <command> --help') for a command's flags. Settings
+come from flags, then the environment, then a .env file in the working directory (see
+.env.example).
 `)
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -263,11 +264,25 @@ func TestChatEndsOnCancel(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
-	for _, cmd := range []string{"ask", "chat", "ingest", "sources", "eval"} {
-		_, errOut, code := runCLI(t, env(), "", cmd, "--help")
-		if code != 0 || !strings.Contains(errOut, "Usage: falaj "+cmd) {
-			t.Errorf("falaj %s --help: code %d, stderr %q", cmd, code, errOut)
+	for _, cmd := range []string{"ask", "chat", "ingest", "sources", "eval", "serve", "discord", "feedback"} {
+		for _, args := range [][]string{{cmd, "--help"}, {cmd, "-h"}, {"help", cmd}} {
+			out, errOut, code := runCLI(t, env(), "", args...)
+			// On stdout, so that falaj ask --help | less shows it.
+			if code != 0 || !strings.HasPrefix(out, "Usage: falaj "+cmd) || errOut != "" {
+				t.Errorf("falaj %q: code %d, stdout %q, stderr %q; want 0 and the usage on stdout only", args, code, out, errOut)
+			}
+			if regexp.MustCompile(`(?m)^  -[a-z]`).MatchString(out) || !strings.Contains(out, "\n  --") {
+				t.Errorf("falaj %q lists flags with one dash; README writes --json:\n%s", args, out)
+			}
 		}
+	}
+}
+
+func TestFlagMistakeGivesTheErrorAndAHint(t *testing.T) {
+	out, errOut, code := runCLI(t, env(), "", "ask", "--nope", "Why Oman?")
+	want := "falaj: flag provided but not defined: -nope\nRun 'falaj ask --help' for usage.\n"
+	if code != 2 || out != "" || errOut != want {
+		t.Errorf("falaj ask --nope: code %d, stdout %q, stderr %q; want 2 and only %q", code, out, errOut, want)
 	}
 }
 
