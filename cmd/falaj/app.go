@@ -161,7 +161,7 @@ func (a *app) embedder(c *common) (retrieval.Embedder, error) {
 		}
 		return emb, nil
 	}
-	return nil, &usageError{msg: fmt.Sprintf("unknown embedder %q: want local, glove, hybrid or openai", c.embedder)}
+	return nil, &usageError{msg: fmt.Sprintf("%s: want local, glove, hybrid or openai", source(c.flags, c.settings, "embedder", "FALAJ_EMBEDDER", c.embedder))}
 }
 
 // engine wires the Engine over ix: with a language model when OPENAI_API_KEY or

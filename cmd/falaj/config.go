@@ -251,11 +251,26 @@ func (c *common) check() error {
 		return &usageError{msg: fmt.Sprintf("%s: give 200 to 5000 characters, or 0 for the default",
 			source(c.flags, c.settings, "chunk-size", "FALAJ_CHUNK_SIZE", c.chunkSize))}
 	case c.localDim != 0 && (c.localDim < 16 || c.localDim > 8192):
-		return &usageError{msg: fmt.Sprintf("FALAJ_LOCAL_DIM=%d: give 16 to 8192 dimensions, or 0 for the default", c.localDim)}
+		return &usageError{msg: fmt.Sprintf("%s: give 16 to 8192 dimensions, or 0 for the default", source(nil, c.settings, "", "FALAJ_LOCAL_DIM", c.localDim))}
 	case c.vectors != "" && c.vectors != retrieval.VectorsInt8 && c.vectors != retrieval.VectorsFloat32:
-		return &usageError{msg: fmt.Sprintf("FALAJ_VECTORS=%s: want int8 or float32", c.vectors)}
+		return &usageError{msg: fmt.Sprintf("%s: want int8 or float32", source(nil, c.settings, "", "FALAJ_VECTORS", c.vectors))}
+	case !knownEmbedder(c.embedder):
+		return &usageError{msg: fmt.Sprintf("%s: want local, glove, hybrid or openai", source(c.flags, c.settings, "embedder", "FALAJ_EMBEDDER", c.embedder))}
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return &usageError{msg: fmt.Sprintf("%s: want debug, info, warn or error", source(c.flags, c.settings, "log-level", "FALAJ_LOG_LEVEL", c.logLevel))}
 	}
 	return nil
+}
+
+// knownEmbedder reports whether name is an embedder app.embedder knows.
+func knownEmbedder(name string) bool {
+	switch name {
+	case "", "local", "glove", "hybrid", "openai":
+		return true
+	}
+	return false
 }
 
 // source names where a setting's value came from, for a message about it: "--k 0" when

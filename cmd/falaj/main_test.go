@@ -375,6 +375,12 @@ func TestSettingErrorsNameTheirSource(t *testing.T) {
 		{"the flag wins over the environment", []string{"FALAJ_K", "7"}, []string{"ask", "-k", "99", "Why Oman?"}, "--k 99:"},
 		{"chunk size", []string{"FALAJ_CHUNK_SIZE", "5"}, []string{"ask", "Why Oman?"}, "FALAJ_CHUNK_SIZE=5 in the environment: give 200 to 5000"},
 		{"web rate", []string{"FALAJ_WEB_RATE", "0"}, []string{"serve"}, "FALAJ_WEB_RATE=0 in the environment would refuse every question"},
+		{"embedder", []string{"FALAJ_EMBEDDER", "bogus"}, []string{"ask", "Why Oman?"}, "FALAJ_EMBEDDER=bogus in the environment: want local, glove"},
+		{"embedder flag", nil, []string{"sources", "--embedder", "bogus"}, "--embedder bogus: want local"},
+		{"log level", []string{"FALAJ_LOG_LEVEL", "loud"}, []string{"ask", "Why Oman?"}, "FALAJ_LOG_LEVEL=loud in the environment: want debug, info"},
+		{"log level flag", nil, []string{"ingest", "--log-level", "loud"}, "--log-level loud: want debug"},
+		{"local dim", []string{"FALAJ_LOCAL_DIM", "3"}, []string{"ask", "Why Oman?"}, "FALAJ_LOCAL_DIM=3 in the environment: give 16 to 8192"},
+		{"vectors", []string{"FALAJ_VECTORS", "int4"}, []string{"ask", "Why Oman?"}, "FALAJ_VECTORS=int4 in the environment: want int8"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, errOut, code := runCLI(t, env(append([]string{"FALAJ_INDEX_DIR", "off"}, tt.env...)...), "", tt.args...)
@@ -391,6 +397,13 @@ func TestSettingErrorsNameTheirSource(t *testing.T) {
 	_, errOut, _ := runCLI(t, env("FALAJ_ENV_FILE", file, "FALAJ_INDEX_DIR", "off"), "", "ask", "Why Oman?")
 	if want := "FALAJ_K=0 in " + file; !strings.Contains(errOut, want) {
 		t.Errorf("FALAJ_K=0 in a settings file: stderr %q; want %q", errOut, want)
+	}
+	if err := os.WriteFile(file, []byte("FALAJ_EMBEDDER=bogus\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := runCLI(t, env("FALAJ_ENV_FILE", file, "FALAJ_INDEX_DIR", "off"), "", "ask", "Why Oman?")
+	if want := "FALAJ_EMBEDDER=bogus in " + file; code != 2 || !strings.Contains(errOut, want) {
+		t.Errorf("FALAJ_EMBEDDER=bogus in a settings file: exit %d, stderr %q; want 2 and %q", code, errOut, want)
 	}
 }
 
