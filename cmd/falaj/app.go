@@ -38,6 +38,9 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, lookupEnv func(string) (s
 	if err != nil {
 		return nil, falaj.Userf(err, "Could not read the settings file (%v); fix or remove it.", err)
 	}
+	for _, k := range unknownSettings(dotenv) {
+		fmt.Fprintf(stderr, "falaj: warning: %s in %s is no Falaj setting and is ignored; check its spelling against .env.example\n", k, path)
+	}
 	return &app{stdin: stdin, stdout: stdout, stderr: stderr, settings: settings{env: lookupEnv, dotenv: dotenv}}, nil
 }
 
@@ -157,7 +160,7 @@ func (a *app) embedder(c *common) (retrieval.Embedder, error) {
 		}
 		emb, err := llm.NewEmbedder(c.llm)
 		if err != nil {
-			return nil, llmSettingsError(err)
+			return nil, c.llmSettingsError(err)
 		}
 		return emb, nil
 	}
@@ -185,7 +188,7 @@ func (a *app) engine(ix *retrieval.Index, c *common, log *slog.Logger) (*falaj.E
 		lc.ChatModel, lc.Prompts, lc.Logger = c.model, ps, log
 		client, err := llm.New(lc)
 		if err != nil {
-			return nil, llmSettingsError(err)
+			return nil, c.llmSettingsError(err)
 		}
 		cfg.Generator, cfg.Rewriter = client, client
 	}

@@ -407,6 +407,55 @@ func TestSettingErrorsNameTheirSource(t *testing.T) {
 	}
 }
 
+func TestMisspeltSettingInDotEnvIsReported(t *testing.T) {
+	file := filepath.Join(t.TempDir(), ".env")
+	if err := os.WriteFile(file, []byte("FALAJ_KK=3\nFALAJ_K=3\nOTHER_TOOL=1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := runCLI(t, env("FALAJ_ENV_FILE", file), "", "sources", "--index-dir", "off")
+	if code != 0 || !strings.Contains(errOut, "FALAJ_KK in "+file+" is no Falaj setting") ||
+		strings.Contains(errOut, "FALAJ_K ") || strings.Contains(errOut, "OTHER_TOOL") {
+		t.Errorf("exit %d, stderr %q; want a warning about FALAJ_KK only", code, errOut)
+	}
+	// Every setting .env.example documents is known.
+	example, err := readDotEnv(filepath.Join("..", "..", ".env.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join("..", "..", ".env.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") { // commented-out settings too
+		if k, _, ok := strings.Cut(strings.TrimPrefix(strings.TrimSpace(line), "# "), "="); ok && !strings.Contains(k, " ") {
+			example[k] = ""
+		}
+	}
+	if len(example) < 10 {
+		t.Fatalf(".env.example has %d settings; the parsing above is wrong", len(example))
+	}
+	if got := unknownSettings(example); len(got) > 0 {
+		t.Errorf(".env.example documents %q, which knownSettings lacks", got)
+	}
+}
+
+func TestAnswerTimeoutMustBePositive(t *testing.T) {
+	for _, tt := range []struct {
+		env  []string
+		args []string
+		want string
+	}{
+		{[]string{"FALAJ_ANSWER_TIMEOUT", "-1s"}, []string{"serve"}, "FALAJ_ANSWER_TIMEOUT=-1s in the environment: give a positive duration"},
+		{[]string{"FALAJ_ANSWER_TIMEOUT", "0s"}, []string{"serve"}, "FALAJ_ANSWER_TIMEOUT=0s in the environment: give a positive duration"},
+		{nil, []string{"serve", "--answer-timeout", "-5s"}, "--answer-timeout -5s: give a positive duration"},
+	} {
+		_, errOut, code := runCLI(t, env(append([]string{"FALAJ_INDEX_DIR", "off"}, tt.env...)...), "", tt.args...)
+		if code != 2 || !strings.Contains(errOut, tt.want) {
+			t.Errorf("falaj %q with %q: exit %d, stderr %q; want 2 and %q", tt.args, tt.env, code, errOut, tt.want)
+		}
+	}
+}
+
 func TestInterruptedExitStatus(t *testing.T) {
 	for _, tt := range []struct {
 		name        string

@@ -33,6 +33,9 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if fs.NArg() > 0 {
 		return &usageError{msg: fmt.Sprintf("serve takes no arguments, got %q", fs.Args()), help: "Run 'falaj serve --help' for usage."}
 	}
+	if timeout <= 0 {
+		return &usageError{msg: source(fs, a.settings, "answer-timeout", "FALAJ_ANSWER_TIMEOUT", timeout) + ": give a positive duration such as 90s"}
+	}
 	if rate == 0 {
 		return &usageError{msg: source(fs, a.settings, "rate", "FALAJ_WEB_RATE", rate) + " would refuse every question; give a positive rate, or a negative one for no limit"}
 	}
