@@ -38,7 +38,8 @@ func exitStatus(err error, interrupted bool, stderr io.Writer) int {
 }
 
 // exitCode prints err for people and returns the exit status: 0 on success (declining is
-// an answer), 2 on bad usage (an empty question included), 130 when cancelled, 1 on any
+// an answer), 2 on bad usage (an empty or overlong question included, as the web API's
+// 400), 130 when cancelled, 1 on any
 // other error.
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
@@ -55,7 +56,7 @@ func exitCode(err error, stderr io.Writer) int {
 	if errors.Is(err, errHelp) {
 		return 0
 	}
-	if errors.Is(err, falaj.ErrEmptyQuestion) {
+	if errors.Is(err, falaj.ErrEmptyQuestion) || errors.Is(err, falaj.ErrQuestionTooLong) {
 		fmt.Fprintln(stderr, "falaj:", falaj.UserMessage(err))
 		return 2
 	}
