@@ -43,14 +43,18 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(web.Config{
+	cfg := web.Config{
 		Addr:          *addr,
 		Answerer:      w.eng,
 		Catalog:       w.ix,
 		Logger:        w.log,
 		Rate:          rate,
 		AnswerTimeout: timeout,
-	})
+	}
+	if c.corpus != "" {
+		cfg.Examples = []string{} // the built-in ones are about the built-in corpus
+	}
+	srv, err := web.New(cfg)
 	if err != nil {
 		return err
 	}
