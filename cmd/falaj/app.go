@@ -111,7 +111,7 @@ func (a *app) openIndex(ctx context.Context, c *common, log *slog.Logger, force 
 		Dir:       c.snapshotDir(),
 		ChunkSize: c.chunkSize,
 		Force:     force,
-		Logger:    log,
+		Logger:    slog.New(quietSkips{log.Handler()}),
 		Progress:  progress,
 		Vectors:   c.vectors,
 	}
@@ -138,8 +138,41 @@ func (a *app) openIndex(ctx context.Context, c *common, log *slog.Logger, force 
 	if err != nil {
 		return nil, stats, fmt.Errorf("open index: %w", err)
 	}
-	// Skipped files are logged by retrieval at Warn, which the CLI shows by default.
 	return ix, stats, nil
+}
+
+// skippedFileMsg is the message retrieval logs, at Warn, for each corpus file it skips.
+const skippedFileMsg = "corpus file skipped"
+
+// quietSkips is a slog.Handler that logs retrieval's per-file skipped-file records at
+// Debug: ingest lists the skipped files itself, and the other commands say how many in
+// one line when the index is built (reportSkipped), not one line per file on every run.
+type quietSkips struct{ slog.Handler }
+
+func (h quietSkips) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == skippedFileMsg && r.Level > slog.LevelDebug {
+		if !h.Handler.Enabled(ctx, slog.LevelDebug) {
+			return nil
+		}
+		r.Level = slog.LevelDebug
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h quietSkips) WithAttrs(as []slog.Attr) slog.Handler {
+	return quietSkips{h.Handler.WithAttrs(as)}
+}
+
+func (h quietSkips) WithGroup(name string) slog.Handler { return quietSkips{h.Handler.WithGroup(name)} }
+
+// reportSkipped warns, in one line, that corpus files were skipped, when the index was
+// built or refreshed in this run: a snapshot loaded as it was reports nothing, so a bad
+// file is not reported again on every question. `falaj ingest` lists the files.
+func reportSkipped(log *slog.Logger, stats falaj.IndexStats) {
+	if len(stats.Skipped) == 0 || stats.FromCache {
+		return
+	}
+	log.Warn(plural(len(stats.Skipped), "corpus file")+" skipped (unreadable or not text); run 'falaj ingest' to list them, or --log-level debug", "skipped", len(stats.Skipped))
 }
 
 // embedder returns the configured embedder; nil is the offline default.
@@ -215,6 +248,7 @@ func (a *app) wire(ctx context.Context, c *common) (wired, error) {
 	if err != nil {
 		return wired{}, err
 	}
+	reportSkipped(log, stats)
 	eng, err := a.engine(ix, c, log)
 	if err != nil {
 		return wired{}, err

@@ -309,8 +309,8 @@ func TestIngestIncrementalAndSkipped(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("ingest: exit %d, stderr %s", code, errOut)
 	}
-	if !strings.Contains(out, "2 documents") || !strings.Contains(errOut, "c.txt") {
-		t.Errorf("first ingest: stdout %q, stderr %q; want 2 documents and c.txt reported", out, errOut)
+	if !strings.Contains(out, "2 documents") || !strings.Contains(out, "skipped 1 file:\n  c.txt") || strings.Contains(errOut, "c.txt") {
+		t.Errorf("first ingest: stdout %q, stderr %q; want 2 documents and c.txt listed once, on stdout", out, errOut)
 	}
 
 	out, _, _ = runCLI(t, vars, "", "ingest")
@@ -327,6 +327,35 @@ func TestIngestIncrementalAndSkipped(t *testing.T) {
 	out, errOut, code = runCLI(t, vars, "", "sources")
 	if code != 0 || !strings.Contains(out, "Alpha") || !strings.Contains(out, "A. Writer") || !strings.Contains(out, "2 documents") {
 		t.Errorf("sources: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if errOut != "" {
+		t.Errorf("sources on an unchanged corpus reports the skipped file again: %q", errOut)
+	}
+}
+
+func TestSkippedFilesReportedOncePerBuild(t *testing.T) {
+	corpus, index := t.TempDir(), t.TempDir()
+	for name, text := range map[string]string{
+		"a.txt": "Talks\n\nOman hosted talks between the parties in Muscat.\n",
+		"c.txt": "\xff\xfe not text \x00\x01",
+		"d.txt": "\x00\x01\x02\x03",
+	} {
+		if err := os.WriteFile(filepath.Join(corpus, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vars := env("FALAJ_CORPUS", corpus, "FALAJ_INDEX_DIR", index)
+	_, errOut, code := runCLI(t, vars, "", "ask", "Where were the talks?")
+	if code != 0 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "2 corpus files skipped") || strings.Contains(errOut, "c.txt") {
+		t.Errorf("first ask: exit %d, stderr %q; want one line saying 2 files were skipped", code, errOut)
+	}
+	_, errOut, _ = runCLI(t, vars, "", "ask", "Where were the talks?")
+	if errOut != "" {
+		t.Errorf("second ask, nothing changed: stderr %q; want nothing", errOut)
+	}
+	_, errOut, _ = runCLI(t, vars, "", "ask", "--log-level", "debug", "Where were the talks?")
+	if !strings.Contains(errOut, "c.txt") || !strings.Contains(errOut, "d.txt") {
+		t.Errorf("--log-level debug does not name the skipped files: %q", errOut)
 	}
 }
 

@@ -22,10 +22,11 @@ func runSources(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	ix, _, err := a.openIndex(ctx, &c, log, false, nil)
+	ix, stats, err := a.openIndex(ctx, &c, log, false, nil)
 	if err != nil {
 		return err
 	}
+	reportSkipped(log, stats)
 	srcs, err := ix.Sources(ctx)
 	if err != nil {
 		return fmt.Errorf("list sources: %w", err)
