@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -14,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/falaj-bot/falaj"
+	"github.com/falaj-bot/falaj/arabic"
 	"github.com/falaj-bot/falaj/llm"
 	"github.com/falaj-bot/falaj/prompts"
 	"github.com/falaj-bot/falaj/retrieval"
@@ -24,6 +26,7 @@ type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	settings       settings
+	arabicDict     string // where the Arabic dictionary is when no setting names it: arabic.DefaultDictPath
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) (*app, error) {
@@ -41,7 +44,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, lookupEnv func(string) (s
 	for _, k := range unknownSettings(dotenv) {
 		fmt.Fprintf(stderr, "falaj: warning: %s in %s is no Falaj setting and is ignored; check its spelling against .env.example\n", k, path)
 	}
-	return &app{stdin: stdin, stdout: stdout, stderr: stderr, settings: settings{env: lookupEnv, dotenv: dotenv}}, nil
+	return &app{stdin: stdin, stdout: stdout, stderr: stderr, settings: settings{env: lookupEnv, dotenv: dotenv}, arabicDict: arabic.DefaultDictPath}, nil
 }
 
 // flagSet returns a flag set for command name whose usage text starts with synopsis.
@@ -214,7 +217,7 @@ func (a *app) engine(ix *retrieval.Index, c *common, log *slog.Logger) (*falaj.E
 		K:             c.k,
 		MinConfidence: retrieval.DefaultMinConfidence,
 		Logger:        log,
-		Translator:    &arabicTranslator{path: c.arabicDict, ix: ix, log: log},
+		Translator:    &arabicTranslator{path: cmp.Or(c.arabicDict, a.arabicDict), setBy: c.arabicDictSource(), ix: ix, log: log},
 	}
 	if c.llm.Enabled() && !c.noLLM {
 		lc := c.llm

@@ -112,7 +112,7 @@ func writeAnswer(w io.Writer, ans falaj.Answer) error {
 func writeSources(w io.Writer, ans falaj.Answer) error {
 	var b strings.Builder
 	if ans.Note != "" {
-		fmt.Fprintf(&b, "\nNote: %s\n", ans.Note)
+		fmt.Fprintf(&b, "\n%s: %s\n", falaj.FixedText("note", ans.Lang), ans.Note)
 	}
 	if len(ans.Citations) > 0 {
 		b.WriteString("\n" + falaj.SourcesHeading(ans.Lang) + ":\n")

@@ -315,6 +315,9 @@ func (c *common) check() error {
 	if err := l.UnmarshalText([]byte(c.logLevel)); err != nil {
 		return &usageError{msg: fmt.Sprintf("%s: want debug, info, warn or error", source(c.flags, c.settings, "log-level", "FALAJ_LOG_LEVEL", c.logLevel))}
 	}
+	if err := c.checkArabicDict(); err != nil {
+		return err
+	}
 	return c.checkLLM()
 }
 
