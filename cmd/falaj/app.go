@@ -110,8 +110,12 @@ func isBool(f *flag.Flag) bool {
 
 // openIndex opens (loading or building) the index for c.
 func (a *app) openIndex(ctx context.Context, c *common, log *slog.Logger, force bool, progress func(done, total int)) (*retrieval.Index, falaj.IndexStats, error) {
+	dir, noCache := c.snapshotDir()
+	if noCache != nil {
+		log.Warn("no user cache dir: the index is kept in memory, not saved; set FALAJ_INDEX_DIR or --index-dir to keep it", "err", noCache)
+	}
 	cfg := retrieval.Config{
-		Dir:       c.snapshotDir(),
+		Dir:       dir,
 		ChunkSize: c.chunkSize,
 		Force:     force,
 		Logger:    slog.New(quietSkips{log.Handler()}),

@@ -224,8 +224,15 @@ func readQuestions(t *testing.T, path string) []setQuestion {
 // citations, and the unanswerable ones are declined. No dictionary is needed.
 func TestEvalArabicWithLLM(t *testing.T) {
 	srv := scriptedTranslator(t)
+	// An empty dictionary: it translates nothing, so the model's rewrites are what counts.
+	empty := t.TempDir() + "/empty"
+	for _, ext := range []string{".index", ".dict"} {
+		if err := os.WriteFile(empty+ext, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	vars := env("OPENAI_BASE_URL", srv.URL+"/v1", "FALAJ_CHAT_MODEL", "test-model", "FALAJ_INDEX_DIR", "off",
-		"FALAJ_ARABIC_DICT", t.TempDir()+"/none")
+		"FALAJ_ARABIC_DICT", empty)
 	out, errOut, code := runCLI(t, vars, "", "eval", "--json", "--questions", "../../testdata/arabic.jsonl")
 	if code != 0 {
 		t.Fatalf("exit %d; stderr %s", code, errOut)

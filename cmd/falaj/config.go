@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -345,18 +346,38 @@ func source(fs *flag.FlagSet, s settings, flagName, envName string, value any) s
 }
 
 // snapshotDir resolves the index folder: "off" is memory only, "" the user cache dir.
-func (c *common) snapshotDir() string {
+// With no user cache dir (neither XDG_CACHE_HOME nor HOME set, as under some service
+// managers) it is "" too, memory only, and noCache says why: a shared fallback such as
+// /tmp/falaj would be a guessable path in a world-writable folder, where another user
+// could plant the snapshot Falaj loads.
+func (c *common) snapshotDir() (dir string, noCache error) {
 	switch c.indexDir {
 	case "off", "none", "memory":
-		return ""
+		return "", nil
 	case "":
-		dir, err := os.UserCacheDir()
+		dir, err := userCacheDir(c.settings.env)
 		if err != nil {
-			return filepath.Join(os.TempDir(), "falaj")
+			return "", err
 		}
-		return filepath.Join(dir, "falaj")
+		return filepath.Join(dir, "falaj"), nil
 	}
-	return c.indexDir
+	return c.indexDir, nil
+}
+
+// userCacheDir is os.UserCacheDir reading the environment through env. On Linux and the
+// BSDs: $XDG_CACHE_HOME when absolute, else $HOME/.cache; elsewhere os.UserCacheDir.
+func userCacheDir(env func(string) (string, bool)) (string, error) {
+	switch runtime.GOOS {
+	case "windows", "darwin", "ios", "plan9", "js", "wasip1":
+		return os.UserCacheDir()
+	}
+	if dir, _ := env("XDG_CACHE_HOME"); filepath.IsAbs(dir) {
+		return dir, nil
+	}
+	if home, _ := env("HOME"); home != "" {
+		return filepath.Join(home, ".cache"), nil
+	}
+	return "", errors.New("neither $XDG_CACHE_HOME nor $HOME is set")
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {

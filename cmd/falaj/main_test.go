@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -466,6 +467,37 @@ func TestMisspeltSettingInDotEnvIsReported(t *testing.T) {
 	}
 	if got := unknownSettings(example); len(got) > 0 {
 		t.Errorf(".env.example documents %q, which knownSettings lacks", got)
+	}
+}
+
+func TestIndexDirWithoutACacheDir(t *testing.T) {
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		t.Skip("the cache dir comes from os.UserCacheDir there")
+	}
+	for _, tt := range []struct {
+		name string
+		env  []string
+		want string // "": memory only
+	}{
+		{"XDG_CACHE_HOME", []string{"XDG_CACHE_HOME", "/xdg/cache", "HOME", "/home/u"}, "/xdg/cache/falaj"},
+		{"HOME", []string{"HOME", "/home/u"}, "/home/u/.cache/falaj"},
+		{"a relative XDG_CACHE_HOME is ignored", []string{"XDG_CACHE_HOME", "cache", "HOME", "/home/u"}, "/home/u/.cache/falaj"},
+		{"neither: memory only, never a shared /tmp path", nil, ""},
+		{"off", []string{"FALAJ_INDEX_DIR", "off", "HOME", "/home/u"}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := settings{env: env(tt.env...)}
+			c := common{settings: s, indexDir: s.str("FALAJ_INDEX_DIR", "")}
+			got, noCache := c.snapshotDir()
+			if got != tt.want || (noCache != nil) != (tt.env == nil) {
+				t.Errorf("snapshotDir() = %q, %v; want %q", got, noCache, tt.want)
+			}
+		})
+	}
+	// The command says so in one line and answers from memory.
+	out, errOut, code := runCLI(t, env(), "", "sources")
+	if code != 0 || !strings.Contains(out, "documents") || strings.Count(errOut, "no user cache dir") != 1 {
+		t.Errorf("sources with no HOME: exit %d, stdout %q, stderr %q; want the sources and one warning", code, out, errOut)
 	}
 }
 
