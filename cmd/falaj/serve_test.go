@@ -126,6 +126,9 @@ func TestServeExamplesOnlyForTheBuiltInCorpus(t *testing.T) {
 func TestServeUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{"serve", "extra"},
+		{"sources", "extra"},
+		{"chat", "extra"},
+		{"ingest", "extra"},
 		{"serve", "--rate", "0"},
 		{"serve", "--answer-timeout", "soon"},
 	} {

@@ -15,6 +15,9 @@ func runSources(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return &usageError{msg: fmt.Sprintf("sources takes no arguments, got %q", fs.Args()), help: "Run 'falaj sources --help' for usage."}
+	}
 	if err := c.check(); err != nil {
 		return err
 	}
