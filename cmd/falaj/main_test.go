@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -435,6 +436,41 @@ func TestSettingErrorsNameTheirSource(t *testing.T) {
 	_, errOut, code := runCLI(t, env("FALAJ_ENV_FILE", file, "FALAJ_INDEX_DIR", "off"), "", "ask", "Why Oman?")
 	if want := "FALAJ_EMBEDDER=bogus in " + file; code != 2 || !strings.Contains(errOut, want) {
 		t.Errorf("FALAJ_EMBEDDER=bogus in a settings file: exit %d, stderr %q; want 2 and %q", code, errOut, want)
+	}
+}
+
+// TestREADMEJSONExample: README's `falaj ask --json` example has the keys the command
+// prints (note, omitted unless something degraded, aside).
+func TestREADMEJSONExample(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(readme), "`falaj ask --json` prints\n\n```json\n")
+	example, _, ok := strings.Cut(rest, "```")
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(example), &doc); !ok || err != nil {
+		t.Fatalf("README's ask --json example is not JSON (%v):\n%s", err, example)
+	}
+	out, errOut, code := runCLI(t, env("FALAJ_INDEX_DIR", "off"), "", "ask", "--json", "Why is Oman trusted as a mediator?")
+	var got map[string]any
+	if err := json.Unmarshal([]byte(out), &got); code != 0 || err != nil {
+		t.Fatalf("ask --json: exit %d, %v, stderr %q", code, err, errOut)
+	}
+	keys := func(m map[string]any) string {
+		var ks []string
+		for k := range m {
+			ks = append(ks, k)
+		}
+		slices.Sort(ks)
+		return strings.Join(ks, " ")
+	}
+	if keys(doc) != keys(got) {
+		t.Errorf("README's example has keys %s; ask --json prints %s", keys(doc), keys(got))
+	}
+	cd, cg := doc["citations"].([]any), got["citations"].([]any)
+	if len(cd) == 0 || len(cg) == 0 || keys(cd[0].(map[string]any)) != keys(cg[0].(map[string]any)) {
+		t.Errorf("README's citation keys differ from ask --json's: %v vs %v", cd, cg)
 	}
 }
 
