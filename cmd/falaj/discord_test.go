@@ -129,6 +129,16 @@ func TestGitIgnoresFeedbackFiles(t *testing.T) {
 	}
 }
 
+func TestFeedbackWithoutAStateDir(t *testing.T) {
+	if got := defaultFeedbackPath(settings{env: env()}); got != "" {
+		t.Errorf("defaultFeedbackPath with no XDG_STATE_HOME or HOME = %q; want none, not a shared folder", got)
+	}
+	_, stderr, code := runCLI(t, env(), "", "feedback")
+	if code != 2 || !strings.Contains(stderr, "no user state dir") || !strings.Contains(stderr, "FALAJ_FEEDBACK") {
+		t.Errorf("falaj feedback with no HOME: exit %d, stderr %q; want 2 and how to name the file", code, stderr)
+	}
+}
+
 func TestFeedbackOnAFileNamedThatIsNotThere(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "typo.jsonl")
 	for _, args := range [][]string{{"feedback", missing}, {"feedback", "--feedback", missing}} {

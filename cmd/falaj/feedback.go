@@ -26,6 +26,10 @@ func runFeedback(ctx context.Context, a *app, args []string) error {
 	default:
 		return &usageError{msg: fmt.Sprintf("feedback takes at most one file, got %q", flags.Args()), help: "Run 'falaj feedback --help' for usage."}
 	}
+	if *path == "" {
+		return &usageError{msg: "no feedback file: there is no user state dir (neither XDG_STATE_HOME nor HOME is set)",
+			help: "Give the file: falaj feedback FILE, or set FALAJ_FEEDBACK."}
+	}
 	named := false // a file the user named here: missing is then a mistake (a typo), not "no votes yet"
 	flags.Visit(func(f *flag.Flag) { named = named || f.Name == "feedback" })
 	named = named || flags.NArg() == 1
