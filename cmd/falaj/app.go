@@ -123,12 +123,14 @@ func (a *app) openIndex(ctx context.Context, c *common, log *slog.Logger, force 
 		Vectors:   c.vectors,
 	}
 	if c.corpus != "" {
+		// A folder the user named that is not there is bad usage, named with its source.
+		from := source(c.flags, c.settings, "corpus", "FALAJ_CORPUS", c.corpus)
 		st, err := os.Stat(c.corpus)
 		if err != nil {
-			return nil, falaj.IndexStats{}, falaj.Userf(err, "Cannot read the corpus folder %s. Check the path given by --corpus or FALAJ_CORPUS.", c.corpus)
+			return nil, falaj.IndexStats{}, &usageError{msg: fmt.Sprintf("%s: cannot read the corpus folder (%v)", from, errors.Unwrap(err))}
 		}
 		if !st.IsDir() {
-			return nil, falaj.IndexStats{}, &falaj.UserError{Msg: fmt.Sprintf("The corpus %s is not a folder. Point --corpus or FALAJ_CORPUS at a folder of .txt or .md files.", c.corpus)}
+			return nil, falaj.IndexStats{}, &usageError{msg: fmt.Sprintf("%s: not a folder; give a folder of .txt or .md files", from)}
 		}
 		name := c.corpus
 		if abs, err := filepath.Abs(c.corpus); err == nil {
@@ -213,7 +215,7 @@ func (a *app) embedder(c *common) (retrieval.Embedder, error) {
 func (a *app) engine(ix *retrieval.Index, c *common, log *slog.Logger) (*falaj.Engine, error) {
 	ps, err := prompts.Load(c.promptsDir)
 	if err != nil {
-		return nil, falaj.Userf(err, "Cannot load the prompts from %s (FALAJ_PROMPTS_DIR): %v", c.promptsDir, err)
+		return nil, &usageError{msg: fmt.Sprintf("%s: cannot load the prompts: %v", source(c.flags, c.settings, "prompts-dir", "FALAJ_PROMPTS_DIR", c.promptsDir), err)}
 	}
 	cfg := falaj.EngineConfig{
 		Searcher:      ix,
