@@ -110,7 +110,8 @@ func (e *Engine) localize(a *Answer) {
 // FixedText returns a fixed text of the embedded prompts in lang, for front ends: name is
 // a template file without ".tmpl": "sources" (the heading above an answer's sources),
 // "cited" (the web page's heading of cited passages), "badge" (the mark of an answer
-// that is not in the sources), "extracted" (the byline of an extractive answer). An
+// that is not in the sources), "extracted" (the byline of an extractive answer), "note"
+// (the label of an answer's note). An
 // Arabic version (name_ar.tmpl) is used for lang LangArabic; "" when name is unknown.
 func FixedText(name, lang string) string {
 	txt, err := prompts.Default().Localized(name+".tmpl", lang, nil)

@@ -57,6 +57,8 @@ func TestLocalized(t *testing.T) {
 		{"no language", "decline.tmpl", "", nil, "I could not find"},
 		{"language without the file falls back", "decline.tmpl", "fr", nil, "I could not find"},
 		{"arabic sources heading", "sources.tmpl", "ar", nil, "المصادر"},
+		{"arabic note label", "note.tmpl", "ar", nil, "ملاحظة"},
+		{"english note label", "note.tmpl", "en", nil, "Note"},
 		{"arabic note names the reason", "llm_note_ar.tmpl", "ar", map[string]string{"Reason": "timeout"}, "(timeout)"},
 		{"untranslated names the package", "untranslated_ar.tmpl", "ar", nil, "apt-get install dict-freedict-ara-eng"},
 		{"untranslated names the setting", "untranslated_ar.tmpl", "ar", nil, "FALAJ_ARABIC_DICT"},

@@ -324,3 +324,23 @@ func TestByline(t *testing.T) {
 		}
 	}
 }
+
+// TestNoExamplesMeansNoSeedQuestions: a server given no examples (falaj serve with its
+// own corpus) shows neither the example list nor a built-in question as the placeholder.
+func TestNoExamplesMeansNoSeedQuestions(t *testing.T) {
+	s, err := New(Config{Answerer: newBlocker(), Examples: []string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	defer ts.Close()
+	_, body := do(t, "GET", ts.URL+"/", "", "")
+	for _, q := range DefaultExamples() {
+		if strings.Contains(body, q) {
+			t.Errorf("the page offers the built-in %q with no examples configured", q)
+		}
+	}
+	if strings.Contains(body, "Try one of these") || !strings.Contains(body, `placeholder="Ask a question about the sources"`) {
+		t.Errorf("page with no examples: want no example list and a generic placeholder:\n%s", body)
+	}
+}

@@ -91,7 +91,7 @@ type Config struct {
 	// 0: DefaultMaxClients (10 000).
 	MaxClients int
 	// AnswerTimeout bounds one answer, LLM included; past it the client gets 504 (or an
-	// "error" event). 0: DefaultAnswerTimeout (90 s).
+	// "error" event). 0: DefaultAnswerTimeout (90 s); negative: New fails.
 	AnswerTimeout time.Duration
 	// ReadHeaderTimeout bounds reading request headers. 0: 10 s.
 	ReadHeaderTimeout time.Duration
@@ -154,7 +154,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxClients <= 0 {
 		cfg.MaxClients = DefaultMaxClients
 	}
-	if cfg.AnswerTimeout <= 0 {
+	if cfg.AnswerTimeout < 0 {
+		return nil, fmt.Errorf("web: Config.AnswerTimeout is %s; want a positive duration, or 0 for the default", cfg.AnswerTimeout)
+	}
+	if cfg.AnswerTimeout == 0 {
 		cfg.AnswerTimeout = DefaultAnswerTimeout
 	}
 	if cfg.ReadHeaderTimeout <= 0 {

@@ -22,6 +22,9 @@ func TestNewChecksConfig(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "parse page template") {
 		t.Errorf("New with a broken template: %v; want a parse error", err)
 	}
+	if _, err := New(Config{Answerer: newBlocker(), AnswerTimeout: -time.Second}); err == nil || !strings.Contains(err.Error(), "AnswerTimeout") {
+		t.Errorf("New with a negative AnswerTimeout: %v; want an error naming it (it used to become 90 s silently)", err)
+	}
 	s, err := New(Config{Answerer: newBlocker()})
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -10,9 +11,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/falaj-bot/falaj"
+	"github.com/falaj-bot/falaj/arabic"
 	"github.com/falaj-bot/falaj/llm"
 	"github.com/falaj-bot/falaj/prompts"
 	"github.com/falaj-bot/falaj/retrieval"
@@ -23,6 +26,7 @@ type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	settings       settings
+	arabicDict     string // where the Arabic dictionary is when no setting names it: arabic.DefaultDictPath
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) (*app, error) {
@@ -37,21 +41,32 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, lookupEnv func(string) (s
 	if err != nil {
 		return nil, falaj.Userf(err, "Could not read the settings file (%v); fix or remove it.", err)
 	}
-	return &app{stdin: stdin, stdout: stdout, stderr: stderr, settings: settings{env: lookupEnv, dotenv: dotenv}}, nil
+	for _, k := range unknownSettings(dotenv) {
+		fmt.Fprintf(stderr, "falaj: warning: %s in %s is no Falaj setting and is ignored; check its spelling against .env.example\n", k, path)
+	}
+	return &app{stdin: stdin, stdout: stdout, stderr: stderr, settings: settings{env: lookupEnv, dotenv: dotenv}, arabicDict: arabic.DefaultDictPath}, nil
 }
 
 // flagSet returns a flag set for command name whose usage text starts with synopsis.
+// --help prints the usage on stdout (so `falaj ask --help | less` works); a flag mistake
+// prints only the error and a hint (see parse).
 func (a *app) flagSet(name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
+	fs.SetOutput(io.Discard) // parse reports errors; the usage is written below
 	fs.Usage = func() {
-		fmt.Fprintf(a.stderr, "Usage: falaj %s\n\nFlags:\n", synopsis)
+		var b strings.Builder
+		fs.SetOutput(&b)
 		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+		// The flag package lists -json; README and the hints write --json, which it accepts too.
+		flags := regexp.MustCompile(`(?m)^  -`).ReplaceAllString(b.String(), "  --")
+		fmt.Fprintf(a.stdout, "Usage: falaj %s\n\nFlags:\n%s", synopsis, flags)
 	}
 	return fs
 }
 
-// parse parses args, turning --help into errHelp and flag mistakes into a usage error.
+// parse parses args, turning --help into errHelp (after printing the usage) and flag
+// mistakes into a usage error that gives the mistake and a hint, not the whole usage.
 func parse(fs *flag.FlagSet, args []string) error {
 	// Accept flags after positional arguments too: falaj ask "question" --json.
 	var flags, rest []string
@@ -74,8 +89,12 @@ func parse(fs *flag.FlagSet, args []string) error {
 		}
 		rest = append(rest, arg)
 	}
+	usage := fs.Usage
+	fs.Usage = func() {} // the flag package calls it on every error too
 	err := fs.Parse(append(flags, append([]string{"--"}, rest...)...))
+	fs.Usage = usage
 	if errors.Is(err, flag.ErrHelp) {
+		usage()
 		return errHelp
 	}
 	if err != nil {
@@ -91,21 +110,27 @@ func isBool(f *flag.Flag) bool {
 
 // openIndex opens (loading or building) the index for c.
 func (a *app) openIndex(ctx context.Context, c *common, log *slog.Logger, force bool, progress func(done, total int)) (*retrieval.Index, falaj.IndexStats, error) {
+	dir, noCache := c.snapshotDir()
+	if noCache != nil {
+		log.Warn("no user cache dir: the index is kept in memory, not saved; set FALAJ_INDEX_DIR or --index-dir to keep it", "err", noCache)
+	}
 	cfg := retrieval.Config{
-		Dir:       c.snapshotDir(),
+		Dir:       dir,
 		ChunkSize: c.chunkSize,
 		Force:     force,
-		Logger:    log,
+		Logger:    slog.New(quietSkips{log.Handler()}),
 		Progress:  progress,
 		Vectors:   c.vectors,
 	}
 	if c.corpus != "" {
+		// A folder the user named that is not there is bad usage, named with its source.
+		from := source(c.flags, c.settings, "corpus", "FALAJ_CORPUS", c.corpus)
 		st, err := os.Stat(c.corpus)
 		if err != nil {
-			return nil, falaj.IndexStats{}, falaj.Userf(err, "Cannot read the corpus folder %s. Check the path given by --corpus or FALAJ_CORPUS.", c.corpus)
+			return nil, falaj.IndexStats{}, &usageError{msg: fmt.Sprintf("%s: cannot read the corpus folder (%v)", from, errors.Unwrap(err))}
 		}
 		if !st.IsDir() {
-			return nil, falaj.IndexStats{}, &falaj.UserError{Msg: fmt.Sprintf("The corpus %s is not a folder. Point --corpus or FALAJ_CORPUS at a folder of .txt or .md files.", c.corpus)}
+			return nil, falaj.IndexStats{}, &usageError{msg: fmt.Sprintf("%s: not a folder; give a folder of .txt or .md files", from)}
 		}
 		name := c.corpus
 		if abs, err := filepath.Abs(c.corpus); err == nil {
@@ -122,8 +147,41 @@ func (a *app) openIndex(ctx context.Context, c *common, log *slog.Logger, force 
 	if err != nil {
 		return nil, stats, fmt.Errorf("open index: %w", err)
 	}
-	// Skipped files are logged by retrieval at Warn, which the CLI shows by default.
 	return ix, stats, nil
+}
+
+// skippedFileMsg is the message retrieval logs, at Warn, for each corpus file it skips.
+const skippedFileMsg = "corpus file skipped"
+
+// quietSkips is a slog.Handler that logs retrieval's per-file skipped-file records at
+// Debug: ingest lists the skipped files itself, and the other commands say how many in
+// one line when the index is built (reportSkipped), not one line per file on every run.
+type quietSkips struct{ slog.Handler }
+
+func (h quietSkips) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == skippedFileMsg && r.Level > slog.LevelDebug {
+		if !h.Handler.Enabled(ctx, slog.LevelDebug) {
+			return nil
+		}
+		r.Level = slog.LevelDebug
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h quietSkips) WithAttrs(as []slog.Attr) slog.Handler {
+	return quietSkips{h.Handler.WithAttrs(as)}
+}
+
+func (h quietSkips) WithGroup(name string) slog.Handler { return quietSkips{h.Handler.WithGroup(name)} }
+
+// reportSkipped warns, in one line, that corpus files were skipped, when the index was
+// built or refreshed in this run: a snapshot loaded as it was reports nothing, so a bad
+// file is not reported again on every question. `falaj ingest` lists the files.
+func reportSkipped(log *slog.Logger, stats falaj.IndexStats) {
+	if len(stats.Skipped) == 0 || stats.FromCache {
+		return
+	}
+	log.Warn(plural(len(stats.Skipped), "corpus file")+" skipped (unreadable or not text); run 'falaj ingest' to list them, or --log-level debug", "skipped", len(stats.Skipped))
 }
 
 // embedder returns the configured embedder; nil is the offline default.
@@ -144,11 +202,11 @@ func (a *app) embedder(c *common) (retrieval.Embedder, error) {
 		}
 		emb, err := llm.NewEmbedder(c.llm)
 		if err != nil {
-			return nil, llmSettingsError(err)
+			return nil, c.llmSettingsError(err)
 		}
 		return emb, nil
 	}
-	return nil, &usageError{msg: fmt.Sprintf("unknown embedder %q: want local, glove, hybrid or openai", c.embedder)}
+	return nil, &usageError{msg: fmt.Sprintf("%s: want local, glove, hybrid or openai", source(c.flags, c.settings, "embedder", "FALAJ_EMBEDDER", c.embedder))}
 }
 
 // engine wires the Engine over ix: with a language model when OPENAI_API_KEY or
@@ -157,7 +215,7 @@ func (a *app) embedder(c *common) (retrieval.Embedder, error) {
 func (a *app) engine(ix *retrieval.Index, c *common, log *slog.Logger) (*falaj.Engine, error) {
 	ps, err := prompts.Load(c.promptsDir)
 	if err != nil {
-		return nil, falaj.Userf(err, "Cannot load the prompts from %s (FALAJ_PROMPTS_DIR): %v", c.promptsDir, err)
+		return nil, &usageError{msg: fmt.Sprintf("%s: cannot load the prompts: %v", source(c.flags, c.settings, "prompts-dir", "FALAJ_PROMPTS_DIR", c.promptsDir), err)}
 	}
 	cfg := falaj.EngineConfig{
 		Searcher:      ix,
@@ -165,14 +223,14 @@ func (a *app) engine(ix *retrieval.Index, c *common, log *slog.Logger) (*falaj.E
 		K:             c.k,
 		MinConfidence: retrieval.DefaultMinConfidence,
 		Logger:        log,
-		Translator:    &arabicTranslator{path: c.arabicDict, ix: ix, log: log},
+		Translator:    &arabicTranslator{path: cmp.Or(c.arabicDict, a.arabicDict), setBy: c.arabicDictSource(), ix: ix, log: log},
 	}
 	if c.llm.Enabled() && !c.noLLM {
 		lc := c.llm
 		lc.ChatModel, lc.Prompts, lc.Logger = c.model, ps, log
 		client, err := llm.New(lc)
 		if err != nil {
-			return nil, llmSettingsError(err)
+			return nil, c.llmSettingsError(err)
 		}
 		cfg.Generator, cfg.Rewriter = client, client
 	}
@@ -199,6 +257,7 @@ func (a *app) wire(ctx context.Context, c *common) (wired, error) {
 	if err != nil {
 		return wired{}, err
 	}
+	reportSkipped(log, stats)
 	eng, err := a.engine(ix, c, log)
 	if err != nil {
 		return wired{}, err

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
+	"strings"
 	"sync"
 
 	"github.com/falaj-bot/falaj/arabic"
@@ -13,16 +16,17 @@ import (
 )
 
 // arabicTranslator translates Arabic questions into English search terms with the
-// FreeDict dictionary at path ("": arabic.DefaultDictPath) and the embedded glossary.
+// FreeDict dictionary at path and the embedded glossary.
 // The dictionary (3 MB) and the corpus vocabulary that picks its senses are loaded on
 // the first Arabic question (about 0.3 s), so English-only use pays nothing; a missing
 // dictionary is reported then, and the Engine tells the asker, in Arabic, what to
 // install. A failed load is tried again on the next question (installing the package
 // needs no restart). It is safe for concurrent use.
 type arabicTranslator struct {
-	path string
-	ix   *retrieval.Index
-	log  *slog.Logger
+	path  string
+	setBy string // the flag or setting that named path ("--arabic-dict /x"); "": the default place
+	ix    *retrieval.Index
+	log   *slog.Logger
 
 	mu sync.Mutex
 	tr *arabic.Translator // nil until loaded
@@ -47,7 +51,11 @@ func (t *arabicTranslator) Translate(ctx context.Context, text string) (string, 
 func (t *arabicTranslator) load(ctx context.Context) (*arabic.Translator, error) {
 	d, err := arabic.OpenDict(t.path)
 	if err != nil {
-		if errors.Is(err, arabic.ErrNoDictionary) {
+		switch {
+		case errors.Is(err, arabic.ErrNoDictionary) && t.setBy != "":
+			// Checked at start (common.check), so the files went away since.
+			t.log.WarnContext(ctx, "arabic dictionary not found where "+t.setBy+" says; fix the path", "err", err)
+		case errors.Is(err, arabic.ErrNoDictionary):
 			t.log.WarnContext(ctx, "arabic dictionary not installed; apt-get install dict-freedict-ara-eng or set FALAJ_ARABIC_DICT", "err", err)
 		}
 		return nil, err
@@ -87,4 +95,37 @@ func corpusTerms(ctx context.Context, ix *retrieval.Index) (map[string]bool, err
 		}
 	}
 	return vocab, nil
+}
+
+// arabicDictSource names the flag or setting that gave the dictionary path, for
+// messages; "" when none did (the default place).
+func (c *common) arabicDictSource() string {
+	if c.arabicDict == "" {
+		return ""
+	}
+	return source(c.flags, c.settings, "arabic-dict", "FALAJ_ARABIC_DICT", c.arabicDict)
+}
+
+// checkArabicDict reports a dictionary path the user gave where the dictionary's files
+// are not (a path given is a promise; only the default place may be empty: then Arabic
+// questions get a message saying what to install).
+func (c *common) checkArabicDict() error {
+	if c.arabicDict == "" {
+		return nil
+	}
+	p := c.arabicDict
+	for _, ext := range []string{".index", ".dict.dz", ".dict"} {
+		p = strings.TrimSuffix(p, ext)
+	}
+	_, err := os.Stat(p + ".index")
+	if err == nil {
+		if _, err = os.Stat(p + ".dict.dz"); errors.Is(err, fs.ErrNotExist) {
+			_, err = os.Stat(p + ".dict")
+		}
+	}
+	if err != nil {
+		return &usageError{msg: fmt.Sprintf("%s: no FreeDict dictionary there (%v); give the path of its .index file without the extension, or leave it unset for %s",
+			c.arabicDictSource(), err, arabic.DefaultDictPath)}
+	}
+	return nil
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/falaj-bot/falaj"
 	"github.com/falaj-bot/falaj/arabic"
 	"github.com/falaj-bot/falaj/internal/falajtest"
 	"github.com/falaj-bot/falaj/internal/openaitest"
@@ -88,7 +91,15 @@ func TestAskArabic(t *testing.T) {
 		if _, err := arabic.OpenDict(missing); !errors.Is(err, arabic.ErrNoDictionary) {
 			t.Fatalf("OpenDict(%s) = %v; want ErrNoDictionary", missing, err)
 		}
-		out, stderr, code := runCLI(t, env("FALAJ_ARABIC_DICT", missing), "", "ask", "--index-dir", "off", "متى تم تطوير نظام الأفلاج للري؟")
+		// Not installed: nothing at the default place, which this app looks for at missing.
+		var outb, errb bytes.Buffer
+		a, err := newApp(strings.NewReader(""), &outb, &errb, env())
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.arabicDict = missing
+		code := exitCode(runAsk(context.Background(), a, []string{"--index-dir", "off", "متى تم تطوير نظام الأفلاج للري؟"}), &errb)
+		out, stderr := outb.String(), errb.String()
 		if code != 0 {
 			t.Fatalf("exit %d; stderr:\n%s", code, stderr)
 		}
@@ -101,6 +112,35 @@ func TestAskArabic(t *testing.T) {
 			t.Errorf("stderr lacks the warning naming the package:\n%s", stderr)
 		}
 	})
+	t.Run("a wrong path given", func(t *testing.T) {
+		missing := t.TempDir() + "/bad"
+		for _, tt := range []struct {
+			vars []string
+			args []string
+			want string
+		}{
+			{nil, []string{"--arabic-dict", missing}, "--arabic-dict " + missing + ": no FreeDict dictionary there"},
+			{[]string{"FALAJ_ARABIC_DICT", missing}, nil, "FALAJ_ARABIC_DICT=" + missing + " in the environment: no FreeDict dictionary there"},
+		} {
+			args := append(append([]string{"ask", "--index-dir", "off"}, tt.args...), "Why is Oman trusted as a mediator?")
+			_, stderr, code := runCLI(t, env(tt.vars...), "", args...)
+			if code != 2 || !strings.Contains(stderr, tt.want) || strings.Contains(stderr, "apt-get") {
+				t.Errorf("falaj %q with %q: exit %d, stderr %q; want 2 and %q, not an install hint", args, tt.vars, code, stderr, tt.want)
+			}
+		}
+	})
+}
+
+func TestNoteLabelInTheAnswersLanguage(t *testing.T) {
+	for _, tt := range []struct{ lang, want string }{{"en", "\nNote: slow\n"}, {"ar", "\nملاحظة: slow\n"}} {
+		var b strings.Builder
+		if err := writeSources(&b, falaj.Answer{Lang: tt.lang, Note: "slow"}); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != tt.want {
+			t.Errorf("note of a %q answer = %q; want %q", tt.lang, b.String(), tt.want)
+		}
+	}
 }
 
 // scriptedTranslator serves /v1/chat/completions as a model that rewrites each Arabic
@@ -184,8 +224,15 @@ func readQuestions(t *testing.T, path string) []setQuestion {
 // citations, and the unanswerable ones are declined. No dictionary is needed.
 func TestEvalArabicWithLLM(t *testing.T) {
 	srv := scriptedTranslator(t)
+	// An empty dictionary: it translates nothing, so the model's rewrites are what counts.
+	empty := t.TempDir() + "/empty"
+	for _, ext := range []string{".index", ".dict"} {
+		if err := os.WriteFile(empty+ext, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	vars := env("OPENAI_BASE_URL", srv.URL+"/v1", "FALAJ_CHAT_MODEL", "test-model", "FALAJ_INDEX_DIR", "off",
-		"FALAJ_ARABIC_DICT", t.TempDir()+"/none")
+		"FALAJ_ARABIC_DICT", empty)
 	out, errOut, code := runCLI(t, vars, "", "eval", "--json", "--questions", "../../testdata/arabic.jsonl")
 	if code != 0 {
 		t.Fatalf("exit %d; stderr %s", code, errOut)

@@ -10,6 +10,10 @@ import (
 	"github.com/falaj-bot/falaj"
 )
 
+// maxStdinBytes bounds what ask reads from standard input: far above any question, so a
+// longer input is reported as too long without reading it all.
+const maxStdinBytes = 1 << 20
+
 func runAsk(ctx context.Context, a *app, args []string) error {
 	fs := a.flagSet("ask", `ask [flags] "question"   (or - to read the question from standard input)`)
 	var c common
@@ -25,9 +29,16 @@ func runAsk(ctx context.Context, a *app, args []string) error {
 	}
 	question := strings.Join(fs.Args(), " ")
 	if question == "-" {
-		b, err := io.ReadAll(io.LimitReader(a.stdin, 1<<20))
+		b, err := io.ReadAll(io.LimitReader(a.stdin, maxStdinBytes+1))
 		if err != nil {
 			return fmt.Errorf("read question from stdin: %w", err)
+		}
+		if len(b) > maxStdinBytes {
+			// Not read to the end: the input may be endless (yes | falaj ask -).
+			return &falaj.UserError{
+				Msg: fmt.Sprintf("The question on standard input is longer than %d bytes; the limit is %d characters. Please ask something shorter.", maxStdinBytes, falaj.MaxQuestionRunes),
+				Err: falaj.ErrQuestionTooLong,
+			}
 		}
 		question = string(b)
 	}
@@ -101,7 +112,7 @@ func writeAnswer(w io.Writer, ans falaj.Answer) error {
 func writeSources(w io.Writer, ans falaj.Answer) error {
 	var b strings.Builder
 	if ans.Note != "" {
-		fmt.Fprintf(&b, "\nNote: %s\n", ans.Note)
+		fmt.Fprintf(&b, "\n%s: %s\n", falaj.FixedText("note", ans.Lang), ans.Note)
 	}
 	if len(ans.Citations) > 0 {
 		b.WriteString("\n" + falaj.SourcesHeading(ans.Lang) + ":\n")

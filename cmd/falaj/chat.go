@@ -24,6 +24,9 @@ func runChat(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return &usageError{msg: fmt.Sprintf("chat takes no arguments, got %q", fs.Args()), help: "Run 'falaj chat --help' for usage."}
+	}
 	w, err := a.wire(ctx, &c)
 	if err != nil {
 		return err
@@ -66,6 +69,9 @@ func runChat(ctx context.Context, a *app, args []string) error {
 		case "":
 			continue
 		case "/quit", "/exit", "/q":
+			if !tty {
+				fmt.Fprintln(a.stdout) // a terminal echoed the line and its newline; a file did not
+			}
 			return nil
 		case "/new":
 			history, last = nil, falaj.Answer{}

@@ -59,3 +59,12 @@ func TestReadLine(t *testing.T) {
 		})
 	}
 }
+
+func TestChatEndsItsOutputWithANewline(t *testing.T) {
+	for _, in := range []string{"/quit\n", "/exit\n", ""} { // "": Ctrl-D at the prompt
+		out, errOut, code := runCLI(t, env("FALAJ_INDEX_DIR", "off"), in, "chat")
+		if code != 0 || !strings.HasSuffix(out, "\n> \n") {
+			t.Errorf("chat with input %q: exit %d, stderr %q; stdout ends %q, want the prompt and a newline", in, code, errOut, out[max(0, len(out)-20):])
+		}
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +39,19 @@ func (s settings) lookup(name string) (string, bool) {
 	return v, ok
 }
 
+// where names where the setting name was found: "in the environment", or "in .env" (the
+// settings file FALAJ_ENV_FILE names).
+func (s settings) where(name string) string {
+	if _, ok := s.env(name); ok {
+		return "in the environment"
+	}
+	file := ".env"
+	if f, ok := s.env("FALAJ_ENV_FILE"); ok && f != "" {
+		file = f
+	}
+	return "in " + file
+}
+
 // str returns the setting name, or def when unset or empty.
 func (s settings) str(name, def string) string {
 	if v, ok := s.lookup(name); ok && strings.TrimSpace(v) != "" {
@@ -54,7 +69,7 @@ func (s settings) integer(name string, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, &usageError{msg: fmt.Sprintf("%s=%q is not a whole number", name, v)}
+		return 0, &usageError{msg: fmt.Sprintf("%s=%q %s is not a whole number", name, v, s.where(name))}
 	}
 	return n, nil
 }
@@ -67,7 +82,7 @@ func (s settings) duration(name string, def time.Duration) (time.Duration, error
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil {
-		return 0, &usageError{msg: fmt.Sprintf("%s=%q is not a duration such as 30s or 2m", name, v)}
+		return 0, &usageError{msg: fmt.Sprintf("%s=%q %s is not a duration such as 30s or 2m", name, v, s.where(name))}
 	}
 	return d, nil
 }
@@ -80,7 +95,7 @@ func (s settings) float(name string, def float64) (float64, error) {
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil {
-		return 0, &usageError{msg: fmt.Sprintf("%s=%q is not a number", name, v)}
+		return 0, &usageError{msg: fmt.Sprintf("%s=%q %s is not a number", name, v, s.where(name))}
 	}
 	return f, nil
 }
@@ -96,7 +111,7 @@ func (s settings) boolean(name string, def bool) (bool, error) {
 	case "0", "false", "no", "off":
 		return false, nil
 	}
-	return false, &usageError{msg: fmt.Sprintf("%s=%q is not true or false", name, v)}
+	return false, &usageError{msg: fmt.Sprintf("%s=%q %s is not true or false", name, v, s.where(name))}
 }
 
 // readDotEnv reads KEY=VALUE lines from path. A missing file is no error. Lines may start
@@ -139,6 +154,30 @@ func parseDotEnv(r io.Reader, name string) (map[string]string, error) {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	return m, nil
+}
+
+// knownSettings are the FALAJ_* variables some part of Falaj reads (.env.example lists
+// the user's ones; the FALAJ_TEST_*, FALAJ_CHROME and FALAJ_BENCH_ARTICLES ones are read by tests).
+const knownSettings = `FALAJ_ADDR FALAJ_ANSWER_TIMEOUT FALAJ_ARABIC_DICT FALAJ_CHANNELS
+	FALAJ_CHAT_MODEL FALAJ_CHUNK_SIZE FALAJ_CONTEXT_TOKENS FALAJ_CORPUS FALAJ_EMBEDDER
+	FALAJ_EMBED_BATCH FALAJ_EMBED_MODEL FALAJ_ENV_FILE FALAJ_EVAL_DIR FALAJ_FEEDBACK
+	FALAJ_INDEX_DIR FALAJ_K FALAJ_LLM_DEADLINE FALAJ_LLM_TIMEOUT FALAJ_LOCAL_DIM
+	FALAJ_LOG_LEVEL FALAJ_MAX_CONCURRENT FALAJ_MAX_PER_USER FALAJ_MAX_TOKENS
+	FALAJ_MENTION_FREE FALAJ_PROMPTS_DIR FALAJ_QUESTIONS FALAJ_RATE FALAJ_REASONING
+	FALAJ_TEMPERATURE FALAJ_TOKEN_PARAM FALAJ_VECTORS FALAJ_WEB_RATE
+	FALAJ_TEST_CHAT_MODEL FALAJ_TEST_OPENAI_KEY FALAJ_TEST_OPENAI_URL FALAJ_CHROME FALAJ_BENCH_ARTICLES`
+
+// unknownSettings returns the FALAJ_* names in dotenv that no part of Falaj reads (a
+// misspelt FALAJ_KK=3), sorted. Other names are left alone: a .env is often shared.
+func unknownSettings(dotenv map[string]string) []string {
+	var out []string
+	for k := range dotenv {
+		if strings.HasPrefix(k, "FALAJ_") && !slices.Contains(strings.Fields(knownSettings), k) {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // common holds the settings every command that opens the index shares.
@@ -233,13 +272,29 @@ func (c *common) readLLM(s settings) error {
 }
 
 // llmSettingsError turns an invalid LLM setting into a usage error that names the
-// setting and its allowed range.
-func llmSettingsError(err error) error {
+// setting, where it was set and its allowed range.
+func (c *common) llmSettingsError(err error) error {
 	var ce *llm.ConfigError
 	if errors.As(err, &ce) {
-		return &usageError{msg: ce.Error(), help: "See docs/LLM.md for the LLM settings."}
+		msg := ce.Error()
+		if _, ok := c.settings.lookup(ce.Setting); ok {
+			msg = fmt.Sprintf("%s is not valid: give %s", source(nil, c.settings, "", ce.Setting, ce.Value), ce.Allowed)
+		}
+		return &usageError{msg: msg, help: "See docs/LLM.md for the LLM settings."}
 	}
 	return falaj.Userf(err, "The language model settings are not valid (%v); see docs/LLM.md.", err)
+}
+
+// checkLLM checks the LLM settings even when no LLM is configured (or --no-llm is
+// given): a value the user wrote that is out of range is a mistake either way, and
+// would surface only on the day a key is added.
+func (c *common) checkLLM() error {
+	lc := c.llm
+	lc.ChatModel = c.model
+	if _, err := llm.New(lc); err != nil { // checks the settings; no network
+		return c.llmSettingsError(err)
+	}
+	return nil
 }
 
 // check reports settings outside their sensible range as a usage error.
@@ -251,11 +306,29 @@ func (c *common) check() error {
 		return &usageError{msg: fmt.Sprintf("%s: give 200 to 5000 characters, or 0 for the default",
 			source(c.flags, c.settings, "chunk-size", "FALAJ_CHUNK_SIZE", c.chunkSize))}
 	case c.localDim != 0 && (c.localDim < 16 || c.localDim > 8192):
-		return &usageError{msg: fmt.Sprintf("FALAJ_LOCAL_DIM=%d: give 16 to 8192 dimensions, or 0 for the default", c.localDim)}
+		return &usageError{msg: fmt.Sprintf("%s: give 16 to 8192 dimensions, or 0 for the default", source(nil, c.settings, "", "FALAJ_LOCAL_DIM", c.localDim))}
 	case c.vectors != "" && c.vectors != retrieval.VectorsInt8 && c.vectors != retrieval.VectorsFloat32:
-		return &usageError{msg: fmt.Sprintf("FALAJ_VECTORS=%s: want int8 or float32", c.vectors)}
+		return &usageError{msg: fmt.Sprintf("%s: want int8 or float32", source(nil, c.settings, "", "FALAJ_VECTORS", c.vectors))}
+	case !knownEmbedder(c.embedder):
+		return &usageError{msg: fmt.Sprintf("%s: want local, glove, hybrid or openai", source(c.flags, c.settings, "embedder", "FALAJ_EMBEDDER", c.embedder))}
 	}
-	return nil
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return &usageError{msg: fmt.Sprintf("%s: want debug, info, warn or error", source(c.flags, c.settings, "log-level", "FALAJ_LOG_LEVEL", c.logLevel))}
+	}
+	if err := c.checkArabicDict(); err != nil {
+		return err
+	}
+	return c.checkLLM()
+}
+
+// knownEmbedder reports whether name is an embedder app.embedder knows.
+func knownEmbedder(name string) bool {
+	switch name {
+	case "", "local", "glove", "hybrid", "openai":
+		return true
+	}
+	return false
 }
 
 // source names where a setting's value came from, for a message about it: "--k 0" when
@@ -266,32 +339,45 @@ func source(fs *flag.FlagSet, s settings, flagName, envName string, value any) s
 	if fs != nil {
 		fs.Visit(func(f *flag.Flag) { given = given || f.Name == flagName })
 	}
-	switch _, inEnv := s.env(envName); {
-	case given:
+	if given {
 		return fmt.Sprintf("--%s %v", flagName, value)
-	case inEnv:
-		return fmt.Sprintf("%s=%v in the environment", envName, value)
 	}
-	file := ".env"
-	if f, ok := s.env("FALAJ_ENV_FILE"); ok && f != "" {
-		file = f
-	}
-	return fmt.Sprintf("%s=%v in %s", envName, value, file)
+	return fmt.Sprintf("%s=%v %s", envName, value, s.where(envName))
 }
 
 // snapshotDir resolves the index folder: "off" is memory only, "" the user cache dir.
-func (c *common) snapshotDir() string {
+// With no user cache dir (neither XDG_CACHE_HOME nor HOME set, as under some service
+// managers) it is "" too, memory only, and noCache says why: a shared fallback such as
+// /tmp/falaj would be a guessable path in a world-writable folder, where another user
+// could plant the snapshot Falaj loads.
+func (c *common) snapshotDir() (dir string, noCache error) {
 	switch c.indexDir {
 	case "off", "none", "memory":
-		return ""
+		return "", nil
 	case "":
-		dir, err := os.UserCacheDir()
+		dir, err := userCacheDir(c.settings.env)
 		if err != nil {
-			return filepath.Join(os.TempDir(), "falaj")
+			return "", err
 		}
-		return filepath.Join(dir, "falaj")
+		return filepath.Join(dir, "falaj"), nil
 	}
-	return c.indexDir
+	return c.indexDir, nil
+}
+
+// userCacheDir is os.UserCacheDir reading the environment through env. On Linux and the
+// BSDs: $XDG_CACHE_HOME when absolute, else $HOME/.cache; elsewhere os.UserCacheDir.
+func userCacheDir(env func(string) (string, bool)) (string, error) {
+	switch runtime.GOOS {
+	case "windows", "darwin", "ios", "plan9", "js", "wasip1":
+		return os.UserCacheDir()
+	}
+	if dir, _ := env("XDG_CACHE_HOME"); filepath.IsAbs(dir) {
+		return dir, nil
+	}
+	if home, _ := env("HOME"); home != "" {
+		return filepath.Join(home, ".cache"), nil
+	}
+	return "", errors.New("neither $XDG_CACHE_HOME nor $HOME is set")
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {

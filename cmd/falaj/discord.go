@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -14,13 +13,15 @@ import (
 // defaultFeedbackPath is where 👍/👎 clicks go when FALAJ_FEEDBACK is unset:
 // feedback.jsonl (and its .salt) in the user's state directory, $XDG_STATE_HOME/falaj or
 // else ~/.local/state/falaj. Never the working directory: the file holds people's
-// questions, and in a checkout it would sit one `git add .` away from a commit.
+// questions, and in a checkout it would sit one `git add .` away from a commit. "" when
+// there is no state directory (no XDG_STATE_HOME or home): never a shared folder such as
+// /tmp, where another user could read the file or plant a link in its place.
 func defaultFeedbackPath(s settings) string {
 	dir := s.str("XDG_STATE_HOME", "")
 	if !filepath.IsAbs(dir) { // the XDG spec: a relative value is ignored
 		home := s.str("HOME", s.str("USERPROFILE", ""))
 		if home == "" {
-			home = os.TempDir()
+			return ""
 		}
 		dir = filepath.Join(home, ".local", "state")
 	}
@@ -82,12 +83,16 @@ func runDiscord(ctx context.Context, a *app, args []string) error {
 		return &falaj.UserError{Msg: "DISCORD_TOKEN is not set. Create a bot at https://discord.com/developers/applications " +
 			"(your app → Bot → Reset Token), put DISCORD_TOKEN=… in .env or the environment, and see docs/DISCORD.md."}
 	}
+	noStateDir := *feedback == "" // no default and none given ("off" is a choice)
 	if *feedback == "off" {
 		*feedback = ""
 	}
 	w, err := a.wire(ctx, &c)
 	if err != nil {
 		return err
+	}
+	if noStateDir {
+		w.log.Warn("no user state dir (neither XDG_STATE_HOME nor HOME is set): 👍/👎 clicks are not stored; set FALAJ_FEEDBACK to keep them")
 	}
 	b, err := bot.New(bot.Config{
 		Token:               token,

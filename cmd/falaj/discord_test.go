@@ -72,7 +72,7 @@ func TestFeedbackSummary(t *testing.T) {
 		t.Errorf("falaj feedback: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	_, stderr, code = runCLI(t, env(), "", "feedback", filepath.Join(t.TempDir(), "none.jsonl"))
-	if code != 1 || !strings.Contains(stderr, "No feedback yet") {
+	if code != 1 || !strings.Contains(stderr, "none.jsonl does not exist") { // named, so a typo, not "no votes yet"
 		t.Errorf("falaj feedback on a missing file: exit %d, stderr %q", code, stderr)
 	}
 }
@@ -93,9 +93,10 @@ func TestFeedbackDefaultsToTheStateDir(t *testing.T) {
 				t.Errorf("defaultFeedbackPath = %q; want %q", got, want)
 			}
 			// `falaj feedback` reads the same default, never the working directory.
-			_, stderr, code := runCLI(t, env(tt.env...), "", "feedback")
-			if code != 1 || !strings.Contains(stderr, "No feedback yet: "+want+" does not exist") {
-				t.Errorf("falaj feedback with %v: exit %d, stderr %q; want it to look for %s", tt.env, code, stderr, want)
+			// Before the bot's first click: no votes, which is no error.
+			out, stderr, code := runCLI(t, env(tt.env...), "", "feedback")
+			if code != 0 || !strings.HasPrefix(out, "0 votes") || !strings.Contains(stderr, "no feedback yet: "+want+" does not exist") {
+				t.Errorf("falaj feedback with %v: exit %d, stdout %q, stderr %q; want 0, 0 votes, and it looking for %s", tt.env, code, out, stderr, want)
 			}
 		})
 	}
@@ -124,6 +125,26 @@ func TestGitIgnoresFeedbackFiles(t *testing.T) {
 			if !ignored {
 				t.Errorf(".gitignore does not ignore %s (patterns %q)", f, patterns)
 			}
+		}
+	}
+}
+
+func TestFeedbackWithoutAStateDir(t *testing.T) {
+	if got := defaultFeedbackPath(settings{env: env()}); got != "" {
+		t.Errorf("defaultFeedbackPath with no XDG_STATE_HOME or HOME = %q; want none, not a shared folder", got)
+	}
+	_, stderr, code := runCLI(t, env(), "", "feedback")
+	if code != 2 || !strings.Contains(stderr, "no user state dir") || !strings.Contains(stderr, "FALAJ_FEEDBACK") {
+		t.Errorf("falaj feedback with no HOME: exit %d, stderr %q; want 2 and how to name the file", code, stderr)
+	}
+}
+
+func TestFeedbackOnAFileNamedThatIsNotThere(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "typo.jsonl")
+	for _, args := range [][]string{{"feedback", missing}, {"feedback", "--feedback", missing}} {
+		_, stderr, code := runCLI(t, env("HOME", "/home/u"), "", args...)
+		if code != 1 || !strings.Contains(stderr, missing+" does not exist") {
+			t.Errorf("falaj %q: exit %d, stderr %q; want 1 naming the file", args, code, stderr)
 		}
 	}
 }

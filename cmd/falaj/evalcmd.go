@@ -93,7 +93,9 @@ arabic.jsonl (from --eval-dir) and debian-faq, skipping what is not there.`)
 	build := func(ctx context.Context, corpus fs.FS, name string) (eval.System, error) {
 		var ix *retrieval.Index
 		if corpus == nil {
-			ix, _, err = a.openIndex(ctx, &c, log, false, nil)
+			var stats falaj.IndexStats
+			ix, stats, err = a.openIndex(ctx, &c, log, false, nil)
+			reportSkipped(log, stats)
 		} else {
 			ix, err = a.openSetIndex(ctx, &c, log, corpus, name)
 		}

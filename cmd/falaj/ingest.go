@@ -36,7 +36,7 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	where := c.snapshotDir()
+	where, _ := c.snapshotDir() // openIndex warned when there is no cache dir
 	if where == "" {
 		where = "memory only"
 	}

@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -189,21 +191,36 @@ func TestLLMSettingsNameThemselves(t *testing.T) {
 	for _, tt := range []struct {
 		name, value, want string
 	}{
-		{"FALAJ_TEMPERATURE", "3", "FALAJ_TEMPERATURE=3 is not valid: give a number from 0 to 2"},
-		{"FALAJ_CONTEXT_TOKENS", "100", "FALAJ_CONTEXT_TOKENS=100 is not valid: give the model's context window in tokens, at least 1024"},
-		{"FALAJ_MAX_TOKENS", "-5", "FALAJ_MAX_TOKENS=-5 is not valid"},
-		{"FALAJ_LLM_DEADLINE", "-1s", "FALAJ_LLM_DEADLINE=-1s is not valid"},
-		{"FALAJ_EMBED_BATCH", "-2", "FALAJ_EMBED_BATCH=-2 is not valid: give a positive number of texts"},
-		{"FALAJ_REASONING", "maybe", "FALAJ_REASONING=maybe is not valid: give auto, on or off"},
-		{"FALAJ_TEMPERATURE", "warm", `FALAJ_TEMPERATURE="warm" is not a number`},
+		{"FALAJ_TEMPERATURE", "3", "FALAJ_TEMPERATURE=3 in the environment is not valid: give a number from 0 to 2"},
+		{"FALAJ_CONTEXT_TOKENS", "100", "FALAJ_CONTEXT_TOKENS=100 in the environment is not valid: give the model's context window in tokens, at least 1024"},
+		{"FALAJ_CONTEXT_TOKENS", "-5", "FALAJ_CONTEXT_TOKENS=-5 in the environment is not valid"},
+		{"FALAJ_MAX_TOKENS", "-5", "FALAJ_MAX_TOKENS=-5 in the environment is not valid"},
+		{"FALAJ_LLM_DEADLINE", "-1s", "FALAJ_LLM_DEADLINE=-1s in the environment is not valid"},
+		{"FALAJ_EMBED_BATCH", "-2", "FALAJ_EMBED_BATCH=-2 in the environment is not valid: give a positive number of texts"},
+		{"FALAJ_REASONING", "maybe", "FALAJ_REASONING=maybe in the environment is not valid: give auto, on or off"},
+		{"FALAJ_TEMPERATURE", "warm", `FALAJ_TEMPERATURE="warm" in the environment is not a number`},
 	} {
-		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
-			vars := env("OPENAI_BASE_URL", srv.URL, "FALAJ_INDEX_DIR", "off", tt.name, tt.value)
-			_, errOut, code := runCLI(t, vars, "", "ask", "Why is Oman trusted as a mediator?")
-			if code != 2 || !strings.Contains(errOut, tt.want) {
-				t.Errorf("exit %d, stderr %q; want 2 and %q", code, errOut, tt.want)
-			}
-		})
+		// Checked with or without an LLM (and with --no-llm): the value is a mistake either way.
+		for _, llmVars := range [][]string{{"OPENAI_BASE_URL", srv.URL}, nil} {
+			t.Run(fmt.Sprintf("%s=%s/llm=%v", tt.name, tt.value, llmVars != nil), func(t *testing.T) {
+				vars := env(append([]string{"FALAJ_INDEX_DIR", "off", tt.name, tt.value}, llmVars...)...)
+				for _, args := range [][]string{{"ask", "Why is Oman trusted as a mediator?"}, {"ask", "--no-llm", "Why Oman?"}} {
+					_, errOut, code := runCLI(t, vars, "", args...)
+					if code != 2 || !strings.Contains(errOut, tt.want) {
+						t.Errorf("falaj %q: exit %d, stderr %q; want 2 and %q", args, code, errOut, tt.want)
+					}
+				}
+			})
+		}
+	}
+	// A value from the settings file is named with the file.
+	file := filepath.Join(t.TempDir(), "falaj.env")
+	if err := os.WriteFile(file, []byte("FALAJ_TEMPERATURE=5\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := runCLI(t, env("FALAJ_ENV_FILE", file, "FALAJ_INDEX_DIR", "off"), "", "ask", "Why Oman?")
+	if want := "FALAJ_TEMPERATURE=5 in " + file + " is not valid"; code != 2 || !strings.Contains(errOut, want) {
+		t.Errorf("FALAJ_TEMPERATURE=5 in a settings file: exit %d, stderr %q; want 2 and %q", code, errOut, want)
 	}
 	vars := env("OPENAI_BASE_URL", srv.URL, "FALAJ_INDEX_DIR", "off", "FALAJ_TEMPERATURE", "0")
 	if _, errOut, code := runCLI(t, vars, "", "ask", "Why is Oman trusted as a mediator?"); code != 0 {

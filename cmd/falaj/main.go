@@ -38,7 +38,8 @@ func exitStatus(err error, interrupted bool, stderr io.Writer) int {
 }
 
 // exitCode prints err for people and returns the exit status: 0 on success (declining is
-// an answer), 2 on bad usage (an empty question included), 130 when cancelled, 1 on any
+// an answer), 2 on bad usage (an empty or overlong question included, as the web API's
+// 400), 130 when cancelled, 1 on any
 // other error.
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
@@ -55,7 +56,7 @@ func exitCode(err error, stderr io.Writer) int {
 	if errors.Is(err, errHelp) {
 		return 0
 	}
-	if errors.Is(err, falaj.ErrEmptyQuestion) {
+	if errors.Is(err, falaj.ErrEmptyQuestion) || errors.Is(err, falaj.ErrQuestionTooLong) {
 		fmt.Fprintln(stderr, "falaj:", falaj.UserMessage(err))
 		return 2
 	}
@@ -112,6 +113,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		writeUsage(stderr)
 		return &usageError{msg: "no command given"}
 	}
+	if args[0] == "help" && len(args) > 1 {
+		args = []string{args[1], "--help"} // falaj help ask: ask's usage
+	}
 	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		writeUsage(stdout)
 		return nil
@@ -135,7 +139,8 @@ Commands:
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
-Run 'falaj <command> --help' for a command's flags. Settings come from flags, then the
-environment, then a .env file in the working directory (see .env.example).
+Run 'falaj help <command>' (or 'falaj <command> --help') for a command's flags. Settings
+come from flags, then the environment, then a .env file in the working directory (see
+.env.example).
 `)
 }

@@ -10,6 +10,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -182,9 +185,12 @@ func TestBadInput(t *testing.T) {
 		{"no question", []string{"ask"}, "", 2, "no question given"},
 		{"k out of range", []string{"ask", "-k", "0", "Why Oman?"}, "", 2, "1 to 50"},
 		{"chunk size out of range", []string{"ask", "--chunk-size", "5", "Why Oman?"}, "", 2, "200 to 5000"},
-		{"huge question", []string{"ask", strings.Repeat("why ", 400)}, "", 1, "limit"},
-		{"huge question on stdin", []string{"ask", "-"}, strings.Repeat("a", 5000), 1, "limit"},
-		{"missing corpus", []string{"ask", "--corpus", missing, "Why Oman?"}, "", 1, missing},
+		{"huge question", []string{"ask", strings.Repeat("why ", 400)}, "", 2, "1599 characters long; the limit is 1000"},
+		{"huge question on stdin", []string{"ask", "-"}, strings.Repeat("a", 5000), 2, "5000 characters long; the limit is 1000"},
+		{"endless question on stdin", []string{"ask", "-"}, strings.Repeat("a", 5<<20), 2, "longer than 1048576 bytes; the limit is 1000"},
+		{"missing corpus", []string{"ask", "--corpus", missing, "Why Oman?"}, "", 2, "--corpus " + missing + ": cannot read the corpus folder (no such file"},
+		{"corpus not a folder", []string{"ask", "--corpus", "main.go", "Why Oman?"}, "", 2, "--corpus main.go: not a folder"},
+		{"missing prompts dir", []string{"ask", "--prompts-dir", missing, "Why Oman?"}, "", 2, "--prompts-dir " + missing + ": cannot load the prompts"},
 		{"unknown command", []string{"frobnicate"}, "", 2, "unknown command"},
 		{"bad flag", []string{"ask", "--nope", "x"}, "", 2, "nope"},
 		{"bad embedder", []string{"ask", "--embedder", "magic", "Why Oman?"}, "", 2, "magic"},
@@ -263,11 +269,25 @@ func TestChatEndsOnCancel(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
-	for _, cmd := range []string{"ask", "chat", "ingest", "sources", "eval"} {
-		_, errOut, code := runCLI(t, env(), "", cmd, "--help")
-		if code != 0 || !strings.Contains(errOut, "Usage: falaj "+cmd) {
-			t.Errorf("falaj %s --help: code %d, stderr %q", cmd, code, errOut)
+	for _, cmd := range []string{"ask", "chat", "ingest", "sources", "eval", "serve", "discord", "feedback"} {
+		for _, args := range [][]string{{cmd, "--help"}, {cmd, "-h"}, {"help", cmd}} {
+			out, errOut, code := runCLI(t, env(), "", args...)
+			// On stdout, so that falaj ask --help | less shows it.
+			if code != 0 || !strings.HasPrefix(out, "Usage: falaj "+cmd) || errOut != "" {
+				t.Errorf("falaj %q: code %d, stdout %q, stderr %q; want 0 and the usage on stdout only", args, code, out, errOut)
+			}
+			if regexp.MustCompile(`(?m)^  -[a-z]`).MatchString(out) || !strings.Contains(out, "\n  --") {
+				t.Errorf("falaj %q lists flags with one dash; README writes --json:\n%s", args, out)
+			}
 		}
+	}
+}
+
+func TestFlagMistakeGivesTheErrorAndAHint(t *testing.T) {
+	out, errOut, code := runCLI(t, env(), "", "ask", "--nope", "Why Oman?")
+	want := "falaj: flag provided but not defined: -nope\nRun 'falaj ask --help' for usage.\n"
+	if code != 2 || out != "" || errOut != want {
+		t.Errorf("falaj ask --nope: code %d, stdout %q, stderr %q; want 2 and only %q", code, out, errOut, want)
 	}
 }
 
@@ -293,8 +313,8 @@ func TestIngestIncrementalAndSkipped(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("ingest: exit %d, stderr %s", code, errOut)
 	}
-	if !strings.Contains(out, "2 documents") || !strings.Contains(errOut, "c.txt") {
-		t.Errorf("first ingest: stdout %q, stderr %q; want 2 documents and c.txt reported", out, errOut)
+	if !strings.Contains(out, "2 documents") || !strings.Contains(out, "skipped 1 file:\n  c.txt") || strings.Contains(errOut, "c.txt") {
+		t.Errorf("first ingest: stdout %q, stderr %q; want 2 documents and c.txt listed once, on stdout", out, errOut)
 	}
 
 	out, _, _ = runCLI(t, vars, "", "ingest")
@@ -311,6 +331,35 @@ func TestIngestIncrementalAndSkipped(t *testing.T) {
 	out, errOut, code = runCLI(t, vars, "", "sources")
 	if code != 0 || !strings.Contains(out, "Alpha") || !strings.Contains(out, "A. Writer") || !strings.Contains(out, "2 documents") {
 		t.Errorf("sources: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if errOut != "" {
+		t.Errorf("sources on an unchanged corpus reports the skipped file again: %q", errOut)
+	}
+}
+
+func TestSkippedFilesReportedOncePerBuild(t *testing.T) {
+	corpus, index := t.TempDir(), t.TempDir()
+	for name, text := range map[string]string{
+		"a.txt": "Talks\n\nOman hosted talks between the parties in Muscat.\n",
+		"c.txt": "\xff\xfe not text \x00\x01",
+		"d.txt": "\x00\x01\x02\x03",
+	} {
+		if err := os.WriteFile(filepath.Join(corpus, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vars := env("FALAJ_CORPUS", corpus, "FALAJ_INDEX_DIR", index)
+	_, errOut, code := runCLI(t, vars, "", "ask", "Where were the talks?")
+	if code != 0 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "2 corpus files skipped") || strings.Contains(errOut, "c.txt") {
+		t.Errorf("first ask: exit %d, stderr %q; want one line saying 2 files were skipped", code, errOut)
+	}
+	_, errOut, _ = runCLI(t, vars, "", "ask", "Where were the talks?")
+	if errOut != "" {
+		t.Errorf("second ask, nothing changed: stderr %q; want nothing", errOut)
+	}
+	_, errOut, _ = runCLI(t, vars, "", "ask", "--log-level", "debug", "Where were the talks?")
+	if !strings.Contains(errOut, "c.txt") || !strings.Contains(errOut, "d.txt") {
+		t.Errorf("--log-level debug does not name the skipped files: %q", errOut)
 	}
 }
 
@@ -359,7 +408,14 @@ func TestSettingErrorsNameTheirSource(t *testing.T) {
 		{"environment", []string{"FALAJ_K", "0"}, []string{"ask", "Why Oman?"}, "FALAJ_K=0 in the environment: give a number"},
 		{"the flag wins over the environment", []string{"FALAJ_K", "7"}, []string{"ask", "-k", "99", "Why Oman?"}, "--k 99:"},
 		{"chunk size", []string{"FALAJ_CHUNK_SIZE", "5"}, []string{"ask", "Why Oman?"}, "FALAJ_CHUNK_SIZE=5 in the environment: give 200 to 5000"},
+		{"corpus", []string{"FALAJ_CORPUS", "/nonexistent/corpus"}, []string{"sources"}, "FALAJ_CORPUS=/nonexistent/corpus in the environment: cannot read"},
 		{"web rate", []string{"FALAJ_WEB_RATE", "0"}, []string{"serve"}, "FALAJ_WEB_RATE=0 in the environment would refuse every question"},
+		{"embedder", []string{"FALAJ_EMBEDDER", "bogus"}, []string{"ask", "Why Oman?"}, "FALAJ_EMBEDDER=bogus in the environment: want local, glove"},
+		{"embedder flag", nil, []string{"sources", "--embedder", "bogus"}, "--embedder bogus: want local"},
+		{"log level", []string{"FALAJ_LOG_LEVEL", "loud"}, []string{"ask", "Why Oman?"}, "FALAJ_LOG_LEVEL=loud in the environment: want debug, info"},
+		{"log level flag", nil, []string{"ingest", "--log-level", "loud"}, "--log-level loud: want debug"},
+		{"local dim", []string{"FALAJ_LOCAL_DIM", "3"}, []string{"ask", "Why Oman?"}, "FALAJ_LOCAL_DIM=3 in the environment: give 16 to 8192"},
+		{"vectors", []string{"FALAJ_VECTORS", "int4"}, []string{"ask", "Why Oman?"}, "FALAJ_VECTORS=int4 in the environment: want int8"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, errOut, code := runCLI(t, env(append([]string{"FALAJ_INDEX_DIR", "off"}, tt.env...)...), "", tt.args...)
@@ -376,6 +432,128 @@ func TestSettingErrorsNameTheirSource(t *testing.T) {
 	_, errOut, _ := runCLI(t, env("FALAJ_ENV_FILE", file, "FALAJ_INDEX_DIR", "off"), "", "ask", "Why Oman?")
 	if want := "FALAJ_K=0 in " + file; !strings.Contains(errOut, want) {
 		t.Errorf("FALAJ_K=0 in a settings file: stderr %q; want %q", errOut, want)
+	}
+	if err := os.WriteFile(file, []byte("FALAJ_EMBEDDER=bogus\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := runCLI(t, env("FALAJ_ENV_FILE", file, "FALAJ_INDEX_DIR", "off"), "", "ask", "Why Oman?")
+	if want := "FALAJ_EMBEDDER=bogus in " + file; code != 2 || !strings.Contains(errOut, want) {
+		t.Errorf("FALAJ_EMBEDDER=bogus in a settings file: exit %d, stderr %q; want 2 and %q", code, errOut, want)
+	}
+}
+
+// TestREADMEJSONExample: README's `falaj ask --json` example has the keys the command
+// prints (note, omitted unless something degraded, aside).
+func TestREADMEJSONExample(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(readme), "`falaj ask --json` prints\n\n```json\n")
+	example, _, ok := strings.Cut(rest, "```")
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(example), &doc); !ok || err != nil {
+		t.Fatalf("README's ask --json example is not JSON (%v):\n%s", err, example)
+	}
+	out, errOut, code := runCLI(t, env("FALAJ_INDEX_DIR", "off"), "", "ask", "--json", "Why is Oman trusted as a mediator?")
+	var got map[string]any
+	if err := json.Unmarshal([]byte(out), &got); code != 0 || err != nil {
+		t.Fatalf("ask --json: exit %d, %v, stderr %q", code, err, errOut)
+	}
+	keys := func(m map[string]any) string {
+		var ks []string
+		for k := range m {
+			ks = append(ks, k)
+		}
+		slices.Sort(ks)
+		return strings.Join(ks, " ")
+	}
+	if keys(doc) != keys(got) {
+		t.Errorf("README's example has keys %s; ask --json prints %s", keys(doc), keys(got))
+	}
+	cd, cg := doc["citations"].([]any), got["citations"].([]any)
+	if len(cd) == 0 || len(cg) == 0 || keys(cd[0].(map[string]any)) != keys(cg[0].(map[string]any)) {
+		t.Errorf("README's citation keys differ from ask --json's: %v vs %v", cd, cg)
+	}
+}
+
+func TestMisspeltSettingInDotEnvIsReported(t *testing.T) {
+	file := filepath.Join(t.TempDir(), ".env")
+	if err := os.WriteFile(file, []byte("FALAJ_KK=3\nFALAJ_K=3\nOTHER_TOOL=1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := runCLI(t, env("FALAJ_ENV_FILE", file), "", "sources", "--index-dir", "off")
+	if code != 0 || !strings.Contains(errOut, "FALAJ_KK in "+file+" is no Falaj setting") ||
+		strings.Contains(errOut, "FALAJ_K ") || strings.Contains(errOut, "OTHER_TOOL") {
+		t.Errorf("exit %d, stderr %q; want a warning about FALAJ_KK only", code, errOut)
+	}
+	// Every setting .env.example documents is known.
+	example, err := readDotEnv(filepath.Join("..", "..", ".env.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join("..", "..", ".env.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") { // commented-out settings too
+		if k, _, ok := strings.Cut(strings.TrimPrefix(strings.TrimSpace(line), "# "), "="); ok && !strings.Contains(k, " ") {
+			example[k] = ""
+		}
+	}
+	if len(example) < 10 {
+		t.Fatalf(".env.example has %d settings; the parsing above is wrong", len(example))
+	}
+	if got := unknownSettings(example); len(got) > 0 {
+		t.Errorf(".env.example documents %q, which knownSettings lacks", got)
+	}
+}
+
+func TestIndexDirWithoutACacheDir(t *testing.T) {
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		t.Skip("the cache dir comes from os.UserCacheDir there")
+	}
+	for _, tt := range []struct {
+		name string
+		env  []string
+		want string // "": memory only
+	}{
+		{"XDG_CACHE_HOME", []string{"XDG_CACHE_HOME", "/xdg/cache", "HOME", "/home/u"}, "/xdg/cache/falaj"},
+		{"HOME", []string{"HOME", "/home/u"}, "/home/u/.cache/falaj"},
+		{"a relative XDG_CACHE_HOME is ignored", []string{"XDG_CACHE_HOME", "cache", "HOME", "/home/u"}, "/home/u/.cache/falaj"},
+		{"neither: memory only, never a shared /tmp path", nil, ""},
+		{"off", []string{"FALAJ_INDEX_DIR", "off", "HOME", "/home/u"}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := settings{env: env(tt.env...)}
+			c := common{settings: s, indexDir: s.str("FALAJ_INDEX_DIR", "")}
+			got, noCache := c.snapshotDir()
+			if got != tt.want || (noCache != nil) != (tt.env == nil) {
+				t.Errorf("snapshotDir() = %q, %v; want %q", got, noCache, tt.want)
+			}
+		})
+	}
+	// The command says so in one line and answers from memory.
+	out, errOut, code := runCLI(t, env(), "", "sources")
+	if code != 0 || !strings.Contains(out, "documents") || strings.Count(errOut, "no user cache dir") != 1 {
+		t.Errorf("sources with no HOME: exit %d, stdout %q, stderr %q; want the sources and one warning", code, out, errOut)
+	}
+}
+
+func TestAnswerTimeoutMustBePositive(t *testing.T) {
+	for _, tt := range []struct {
+		env  []string
+		args []string
+		want string
+	}{
+		{[]string{"FALAJ_ANSWER_TIMEOUT", "-1s"}, []string{"serve"}, "FALAJ_ANSWER_TIMEOUT=-1s in the environment: give a positive duration"},
+		{[]string{"FALAJ_ANSWER_TIMEOUT", "0s"}, []string{"serve"}, "FALAJ_ANSWER_TIMEOUT=0s in the environment: give a positive duration"},
+		{nil, []string{"serve", "--answer-timeout", "-5s"}, "--answer-timeout -5s: give a positive duration"},
+	} {
+		_, errOut, code := runCLI(t, env(append([]string{"FALAJ_INDEX_DIR", "off"}, tt.env...)...), "", tt.args...)
+		if code != 2 || !strings.Contains(errOut, tt.want) {
+			t.Errorf("falaj %q with %q: exit %d, stderr %q; want 2 and %q", tt.args, tt.env, code, errOut, tt.want)
+		}
 	}
 }
 

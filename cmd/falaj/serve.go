@@ -33,6 +33,9 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if fs.NArg() > 0 {
 		return &usageError{msg: fmt.Sprintf("serve takes no arguments, got %q", fs.Args()), help: "Run 'falaj serve --help' for usage."}
 	}
+	if timeout <= 0 {
+		return &usageError{msg: source(fs, a.settings, "answer-timeout", "FALAJ_ANSWER_TIMEOUT", timeout) + ": give a positive duration such as 90s"}
+	}
 	if rate == 0 {
 		return &usageError{msg: source(fs, a.settings, "rate", "FALAJ_WEB_RATE", rate) + " would refuse every question; give a positive rate, or a negative one for no limit"}
 	}
@@ -40,14 +43,18 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(web.Config{
+	cfg := web.Config{
 		Addr:          *addr,
 		Answerer:      w.eng,
 		Catalog:       w.ix,
 		Logger:        w.log,
 		Rate:          rate,
 		AnswerTimeout: timeout,
-	})
+	}
+	if c.corpus != "" {
+		cfg.Examples = []string{} // the built-in ones are about the built-in corpus
+	}
+	srv, err := web.New(cfg)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
@@ -69,9 +70,65 @@ func TestServe(t *testing.T) {
 	}
 }
 
+// startServe runs falaj serve with args on 127.0.0.1:0 and returns its URL and a stop
+// function that waits for it to end.
+func startServe(t *testing.T, lookup func(string) (string, bool), args ...string) (string, func() error) {
+	t.Helper()
+	ctx, stop := context.WithCancel(t.Context())
+	stderr := &urlWriter{urls: make(chan string, 1)}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--index-dir", "off"}, args...), strings.NewReader(""), io.Discard, stderr, lookup)
+	}()
+	select {
+	case base := <-stderr.urls:
+		return base, func() error { stop(); return <-done }
+	case err := <-done:
+		stop()
+		t.Fatalf("serve ended before serving: %v\n%s", err, stderr.buf.String())
+		return "", nil
+	}
+}
+
+func TestServeExamplesOnlyForTheBuiltInCorpus(t *testing.T) {
+	corpus := t.TempDir()
+	if err := os.WriteFile(filepath.Join(corpus, "a.txt"), []byte("Cakes\n\nA cake is baked in an oven for forty minutes.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name         string
+		vars         []string
+		args         []string
+		wantExamples bool
+	}{
+		{"built-in corpus", nil, nil, true},
+		{"--corpus", nil, []string{"--corpus", corpus}, false},
+		{"FALAJ_CORPUS", []string{"FALAJ_CORPUS", corpus}, nil, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			base, stop := startServe(t, env(tt.vars...), tt.args...)
+			res, err := http.Get(base)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if got := strings.Contains(string(body), "Why is Oman trusted as a mediator?"); got != tt.wantExamples {
+				t.Errorf("the page shows the built-in example questions: %v; want %v", got, tt.wantExamples)
+			}
+			if err := stop(); err != nil {
+				t.Errorf("serve after Ctrl-C = %v; want nil", err)
+			}
+		})
+	}
+}
+
 func TestServeUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{"serve", "extra"},
+		{"sources", "extra"},
+		{"chat", "extra"},
+		{"ingest", "extra"},
 		{"serve", "--rate", "0"},
 		{"serve", "--answer-timeout", "soon"},
 	} {

@@ -15,6 +15,9 @@ func runSources(ctx context.Context, a *app, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return &usageError{msg: fmt.Sprintf("sources takes no arguments, got %q", fs.Args()), help: "Run 'falaj sources --help' for usage."}
+	}
 	if err := c.check(); err != nil {
 		return err
 	}
@@ -22,10 +25,11 @@ func runSources(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	ix, _, err := a.openIndex(ctx, &c, log, false, nil)
+	ix, stats, err := a.openIndex(ctx, &c, log, false, nil)
 	if err != nil {
 		return err
 	}
+	reportSkipped(log, stats)
 	srcs, err := ix.Sources(ctx)
 	if err != nil {
 		return fmt.Errorf("list sources: %w", err)
