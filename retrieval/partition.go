@@ -248,11 +248,19 @@ func (pt *partitions) probe(qv []float32, nprobe int) []int {
 	return out
 }
 
-// search returns the n passages nearest to qv among the nprobe best partitions,
-// best first (ties by passage order); byID maps chromem ids to passage numbers.
-func (pt *partitions) search(ctx context.Context, qv []float32, n, nprobe int, byID map[string]int) ([]scored, error) {
+// search returns the n passages nearest to qv among the nprobe partitions whose
+// centroids are nearest to qv and the partitions holding the passages in also (the
+// keyword side's best, see guideDepth), best first (ties by passage order); byID maps
+// chromem ids to passage numbers.
+func (pt *partitions) search(ctx context.Context, qv []float32, n, nprobe int, also []int, byID map[string]int) ([]scored, error) {
+	probes := pt.probe(qv, nprobe)
+	for _, i := range also {
+		if c := int(pt.of[i]); !slices.Contains(probes, c) {
+			probes = append(probes, c)
+		}
+	}
 	var out []scored
-	for _, c := range pt.probe(qv, nprobe) {
+	for _, c := range probes {
 		col := pt.cols[c]
 		m := min(n, col.Count())
 		if m == 0 {
@@ -270,6 +278,21 @@ func (pt *partitions) search(ctx context.Context, qv []float32, n, nprobe int, b
 	}
 	slices.SortFunc(out, func(a, b scored) int { return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.doc, b.doc)) })
 	return out[:min(n, len(out))], nil
+}
+
+// guideDepth is how many of the keyword side's best passages have their partitions
+// probed too: with a lexical embedder the vector side's nearest passages are mostly
+// the keyword side's best, wherever k-means put them.
+const guideDepth = 10
+
+// guides returns the passages of kw (best first) whose partitions a search probes
+// besides the nearest centroids'.
+func guides(kw []scored) []int {
+	out := make([]int, 0, guideDepth)
+	for _, s := range kw[:min(guideDepth, len(kw))] {
+		out = append(out, s.doc)
+	}
+	return out
 }
 
 // partitioned reports whether an index of n passages is partitioned when

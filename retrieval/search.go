@@ -94,7 +94,7 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (falaj.SearchR
 	aq := lexical.Analyze(query, known)
 	terms := aq.Terms
 	kw := st.kw.search(terms, cand)
-	vec, err := vectorSearch(ctx, st, qv, cand, ix.probes)
+	vec, err := vectorSearch(ctx, st, qv, cand, ix.probes, kw)
 	if err != nil {
 		if ctx.Err() != nil {
 			return falaj.SearchResult{}, fmt.Errorf("search: %w", context.Cause(ctx))
@@ -151,8 +151,9 @@ func (ix *Index) embedQuery(ctx context.Context, query string) ([]float32, error
 
 // vectorSearch returns the n passages of st nearest to the normalized query vector
 // qv, best first; none when qv is nil. A partitioned state queries only the probes
-// partitions whose centroids are nearest to qv (partition.go).
-func vectorSearch(ctx context.Context, st *state, qv []float32, n, probes int) ([]scored, error) {
+// partitions whose centroids are nearest to qv and those of the keyword side's best
+// passages kw (partition.go).
+func vectorSearch(ctx context.Context, st *state, qv []float32, n, probes int, kw []scored) ([]scored, error) {
 	if st.parts == nil {
 		n = min(n, st.col.Count())
 	} else {
@@ -165,7 +166,7 @@ func vectorSearch(ctx context.Context, st *state, qv []float32, n, probes int) (
 		return nil, fmt.Errorf("query vector has %d dimensions, the index %d", len(qv), st.man.Dim)
 	}
 	if st.parts != nil {
-		return st.parts.search(ctx, qv, n, probes, st.byID)
+		return st.parts.search(ctx, qv, n, probes, guides(kw), st.byID)
 	}
 	rs, err := st.col.QueryEmbedding(ctx, qv, n, nil, nil)
 	if err != nil {
