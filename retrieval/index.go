@@ -50,8 +50,9 @@ type Config struct {
 	// searched approximately (partition.go, IVF); at most this many are one collection
 	// searched exhaustively. 0: DefaultPartitionAbove; negative: never partitioned.
 	PartitionAbove int
-	// Probes is how many partitions a search queries; 0: DefaultProbes. Above the
-	// number of partitions, the search is exhaustive.
+	// Probes is how many partitions a search queries (with those holding the keyword
+	// side's 10 best passages); 0 (or negative): one in six, rounded up. At or above
+	// the number of partitions, the search is exhaustive.
 	Probes int
 }
 
@@ -71,7 +72,7 @@ type Index struct {
 	fuse         func(vec, kw []scored) []scored
 	vectors      string     // VectorsInt8 or VectorsFloat32
 	above        int        // partitioned above this many passages; negative: never
-	probes       int        // partitions a search queries
+	probes       int        // partitions a search queries; 0: defaultProbes
 	reindexMu    sync.Mutex // one refresh at a time
 
 	mu      sync.RWMutex // guards st and saveErr
@@ -202,7 +203,7 @@ func newIndex(cfg Config) (*Index, error) {
 		ix.vectors = DefaultVectors
 	}
 	ix.above = cmp.Or(cfg.PartitionAbove, DefaultPartitionAbove)
-	ix.probes = cmp.Or(max(cfg.Probes, 0), DefaultProbes)
+	ix.probes = max(cfg.Probes, 0)
 	if ix.vectors != VectorsInt8 && ix.vectors != VectorsFloat32 {
 		return nil, fmt.Errorf("retrieval: unknown vector encoding %q: want %s or %s", cfg.Vectors, VectorsInt8, VectorsFloat32)
 	}

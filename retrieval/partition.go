@@ -29,18 +29,25 @@ import (
 // since the centroids were trained (retrain): then it clusters again.
 const (
 	// DefaultPartitionAbove is Config.PartitionAbove when it is 0: one exhaustive
-	// chromem-go query of 4 096 passages takes about 2–3 ms on the benchmark machine
-	// (docs/BENCHMARKS.md), the budget the brief allows a search's vector side.
+	// chromem-go query of 4 096 passages takes about 4 ms on the benchmark machine
+	// (BenchmarkSearchVectors: 0.67 ms at 1 000, 9.6 ms at 10 000), and below it the
+	// partitioned search (some 18 queries of 90 passages, each query ~70 µs of
+	// chromem-go's set-up) saves too little to give up exact answers.
 	DefaultPartitionAbove = 4096
-	// DefaultProbes is Config.Probes when it is 0, chosen by measurement
-	// (TestMeasurePartitions, docs/BENCHMARKS.md): recall@10 of the vector side
-	// against the exhaustive search ≥ 0.95 on the 2 000-article archive.
-	DefaultProbes = 16
+	// probeShare is the default share of partitions a search probes
+	// (Config.Probes 0): one in six, chosen by measurement (TestMeasurePartitions,
+	// docs/BENCHMARKS.md). On the synthetic archive, whose articles are seed sentences
+	// drawn at random (no topics to cluster), recall follows the share scanned.
+	probeShare = 6
 
 	kmeansSamplePer  = 16 // training points per partition
 	kmeansIterations = 8
 	kmeansSeed       = 11
 )
+
+// defaultProbes is how many of k partitions a search probes when Config.Probes is
+// 0: k/probeShare rounded up.
+func defaultProbes(k int) int { return (k + probeShare - 1) / probeShare }
 
 // partitionCount is how many partitions n passages get: √(n/2), at least 2, so about
 // 2√(n/2) passages each (103 partitions of 208 at 21k passages, 327 of 654 at 214k).
@@ -253,6 +260,9 @@ func (pt *partitions) probe(qv []float32, nprobe int) []int {
 // keyword side's best, see guideDepth), best first (ties by passage order); byID maps
 // chromem ids to passage numbers.
 func (pt *partitions) search(ctx context.Context, qv []float32, n, nprobe int, also []int, byID map[string]int) ([]scored, error) {
+	if nprobe <= 0 {
+		nprobe = defaultProbes(len(pt.centroids))
+	}
 	probes := pt.probe(qv, nprobe)
 	for _, i := range also {
 		if c := int(pt.of[i]); !slices.Contains(probes, c) {

@@ -93,7 +93,7 @@ func TestMeasurePartitions(t *testing.T) {
 		sentences = append(sentences, text)
 	}
 
-	probes := []int{1, 2, 4, 8, 12, 16, 24, 32, 48, 64, k}
+	probes := []int{1, 2, 4, 8, 12, 16, defaultProbes(k), 24, 32, 48, 64, k}
 	const depth = 10
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n%d passages, %d partitions; recall@%d of the vector side against the exhaustive search; the fused top 5 of Index.Search against the exhaustive index's (in order; and its scores, which differ only when a different passage is not tied)\n", len(st.passages), k, depth)
