@@ -3,8 +3,8 @@ package retrieval
 import (
 	"encoding/binary"
 	"fmt"
-	"math"
 	"hash/crc32"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
