@@ -194,6 +194,9 @@ func buildPartitions(ctx context.Context, vecs [][]float32, above int, prev *par
 		if err != nil {
 			return nil, err
 		}
+		for _, c := range cents {
+			roundTrip(VectorsInt8, c) // as the snapshot stores it
+		}
 		pt.centroids, pt.trained = cents, n
 		prevOf = nil
 	}

@@ -48,7 +48,8 @@ import (
 //	keywords  passage lengths (f64 each), then per term, sorted: term, df uv, postings uv,
 //	          each posting doc delta uv and tf (uv 2n for an integer n, else 1 then f32)
 //	partitions (format 3) count uv (0: not partitioned); when not 0, passages at
-//	          training uv, the centroids (dim × f32 each), then each passage's partition uv
+//	          training uv, the centroids (int8, dim bytes each, as vectors), then each
+//	          passage's partition uv
 //
 // A string is uv length + bytes. The file is mapped read-only (mmap; read whole where
 // mmap is missing), checked (length, checksum, every count against what remains),
@@ -241,8 +242,8 @@ func encodeSnapshot(w io.Writer, st *state) (n int64, crc uint32, err error) {
 		e.uv(uint64(len(st.parts.centroids)))
 		e.uv(uint64(st.parts.trained))
 		for _, c := range st.parts.centroids {
-			for _, x := range c {
-				e.f32(x)
+			for _, x := range quantize(c) {
+				e.b = append(e.b, byte(x))
 			}
 			e.spill()
 		}
@@ -783,17 +784,18 @@ func readPartitions(d *dec, np, dim int) (*partitions, error) {
 	if d.err != nil || k == 0 {
 		return nil, d.err
 	}
-	pt := &partitions{trained: d.count(1 << 40), centroids: make([][]float32, 0, min(k, (len(d.b)-d.off)/(4*dim)+1))}
+	pt := &partitions{trained: d.count(1 << 40), centroids: make([][]float32, 0, min(k, (len(d.b)-d.off)/dim+1))}
+	q := make([]int8, dim)
 	for c := range k {
-		raw := d.raw(4 * dim)
+		raw := d.raw(dim)
 		if d.err != nil {
 			return nil, d.err
 		}
-		v := make([]float32, dim)
-		for j := range v {
-			v[j] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*j:]))
+		for j, x := range raw {
+			q[j] = int8(x)
 		}
-		if !finite(v) || !isUnit(v) {
+		v := make([]float32, dim)
+		if !dequantize(v, q) {
 			return nil, fmt.Errorf("partition %d has a bad centroid", c)
 		}
 		pt.centroids = append(pt.centroids, v)
