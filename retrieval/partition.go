@@ -28,11 +28,11 @@ import (
 // passages in their nearest partition, until the index has grown or shrunk by half
 // since the centroids were trained (retrain): then it clusters again.
 const (
-	// DefaultPartitionAbove is Config.PartitionAbove when it is 0: one exhaustive
-	// chromem-go query of 4 096 passages takes about 4 ms on the benchmark machine
-	// (BenchmarkSearchVectors: 0.67 ms at 1 000, 9.6 ms at 10 000), and below it the
-	// partitioned search (some 18 queries of 90 passages, each query ~70 µs of
-	// chromem-go's set-up) saves too little to give up exact answers.
+	// DefaultPartitionAbove is Config.PartitionAbove when it is 0, where one
+	// exhaustive chromem-go query costs about 2 ms on the benchmark machine
+	// (BenchmarkScaleSearch, docs/BENCHMARKS.md: 1.1 ms at 200 articles, 2 100
+	// passages; 1.8 ms at 400 articles, 4 300 passages, against 0.85 ms partitioned;
+	// 3.7 ms at 800 articles against 1.2 ms). The seed corpus is far below it.
 	DefaultPartitionAbove = 4096
 	// probeShare is the default share of partitions a search probes
 	// (Config.Probes 0): one in six, chosen by measurement (TestMeasurePartitions,
