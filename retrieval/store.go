@@ -784,7 +784,7 @@ func readPartitions(d *dec, np, dim int) (*partitions, error) {
 	if d.err != nil || k == 0 {
 		return nil, d.err
 	}
-	pt := &partitions{trained: d.count(1 << 40), centroids: make([][]float32, 0, min(k, (len(d.b)-d.off)/dim+1))}
+	pt := &partitions{trained: d.count(math.MaxInt32), centroids: make([][]float32, 0, min(k, (len(d.b)-d.off)/dim+1))}
 	q := make([]int8, dim)
 	for c := range k {
 		raw := d.raw(dim)
