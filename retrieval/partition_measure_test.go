@@ -23,9 +23,11 @@ import (
 // share of queries whose fused top 5 (Index.Search) differs from the exhaustive
 // index's, and the vector side's mean time. Queries: the question sets
 // (../shared/eval/questions.jsonl and dev.jsonl) and the first sentence of every
-// n/300th passage. It also times the clustering, which ingest adds.
+// n/300th passage. It also times the clustering, which ingest adds. FALAJ_MEASURE_PROBES
+// lists the probe counts to try ("k": all).
 //
 //	FALAJ_MEASURE_IVF=2000 go test -run MeasurePartitions -v -timeout 30m ./retrieval/
+//	FALAJ_MEASURE_IVF=20000 FALAJ_MEASURE_PROBES=16,32,55,k go test -run MeasurePartitions -v -timeout 60m ./retrieval/
 func TestMeasurePartitions(t *testing.T) {
 	articles, _ := strconv.Atoi(os.Getenv("FALAJ_MEASURE_IVF"))
 	if articles <= 0 {
@@ -94,6 +96,19 @@ func TestMeasurePartitions(t *testing.T) {
 	}
 
 	probes := []int{1, 2, 4, 8, 12, 16, defaultProbes(k), 24, 32, 48, 64, k}
+	if list := os.Getenv("FALAJ_MEASURE_PROBES"); list != "" { // e.g. "16,55,k" for the slow 20 000
+		probes = nil
+		for _, f := range strings.Split(list, ",") {
+			np, err := strconv.Atoi(f)
+			if f == "k" {
+				np, err = k, nil
+			}
+			if err != nil || np < 1 {
+				t.Fatalf("FALAJ_MEASURE_PROBES: %q is not a number of partitions", f)
+			}
+			probes = append(probes, np)
+		}
+	}
 	const depth = 10
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n%d passages, %d partitions; recall@%d of the vector side against the exhaustive search; the fused top 5 of Index.Search against the exhaustive index's (in order; and its scores, which differ only when a different passage is not tied)\n", len(st.passages), k, depth)
