@@ -98,6 +98,7 @@ func (a *app) openIndex(ctx context.Context, c *common, log *slog.Logger, force 
 		Logger:    log,
 		Progress:  progress,
 		Vectors:   c.vectors,
+		Probes:    c.probes,
 	}
 	if c.corpus != "" {
 		st, err := os.Stat(c.corpus)

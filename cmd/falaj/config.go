@@ -151,6 +151,7 @@ type common struct {
 	logLevel  string // FALAJ_LOG_LEVEL: debug, info, warn, error
 	localDim  int    // FALAJ_LOCAL_DIM: the local embedder's dimension; 0: retrieval.DefaultLocalDim
 	vectors   string // FALAJ_VECTORS: how the snapshot stores vectors, int8 or float32; "": retrieval.DefaultVectors
+	probes    int    // FALAJ_PROBES: partitions a search queries in a partitioned index; 0: retrieval's default
 
 	model      string     // FALAJ_CHAT_MODEL: chat model when an LLM is configured
 	noLLM      bool       // --no-llm: extractive answers even when an LLM is configured
@@ -178,6 +179,9 @@ func (c *common) register(fs *flag.FlagSet, s settings, defLevel string) error {
 		return err
 	}
 	c.vectors = s.str("FALAJ_VECTORS", "")
+	if c.probes, err = s.integer("FALAJ_PROBES", 0); err != nil {
+		return err
+	}
 	fs.StringVar(&c.corpus, "corpus", s.str("FALAJ_CORPUS", ""), "folder of .txt/.md articles to index instead of the built-in corpus (env FALAJ_CORPUS)")
 	fs.StringVar(&c.indexDir, "index-dir", s.str("FALAJ_INDEX_DIR", ""), "where the index snapshot is kept; \"off\" keeps it in memory (env FALAJ_INDEX_DIR, default: user cache dir)")
 	fs.StringVar(&c.embedder, "embedder", s.str("FALAJ_EMBEDDER", "local"), "embedder: local (offline hash), glove (offline word vectors), hybrid (both) or openai (env FALAJ_EMBEDDER)")
@@ -251,6 +255,8 @@ func (c *common) check() error {
 		return &usageError{msg: fmt.Sprintf("FALAJ_LOCAL_DIM=%d: give 16 to 8192 dimensions, or 0 for the default", c.localDim)}
 	case c.vectors != "" && c.vectors != retrieval.VectorsInt8 && c.vectors != retrieval.VectorsFloat32:
 		return &usageError{msg: fmt.Sprintf("FALAJ_VECTORS=%s: want int8 or float32", c.vectors)}
+	case c.probes < 0:
+		return &usageError{msg: fmt.Sprintf("FALAJ_PROBES=%d: give a number of partitions, or 0 for a sixth of them", c.probes)}
 	}
 	return nil
 }

@@ -360,6 +360,8 @@ func TestSettingErrorsNameTheirSource(t *testing.T) {
 		{"the flag wins over the environment", []string{"FALAJ_K", "7"}, []string{"ask", "-k", "99", "Why Oman?"}, "--k 99:"},
 		{"chunk size", []string{"FALAJ_CHUNK_SIZE", "5"}, []string{"ask", "Why Oman?"}, "FALAJ_CHUNK_SIZE=5 in the environment: give 200 to 5000"},
 		{"web rate", []string{"FALAJ_WEB_RATE", "0"}, []string{"serve"}, "FALAJ_WEB_RATE=0 in the environment would refuse every question"},
+		{"negative probes", []string{"FALAJ_PROBES", "-1"}, []string{"ask", "Why Oman?"}, "FALAJ_PROBES=-1: give a number of partitions"},
+		{"probes not a number", []string{"FALAJ_PROBES", "many"}, []string{"ask", "Why Oman?"}, `FALAJ_PROBES="many" is not a whole number`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, errOut, code := runCLI(t, env(append([]string{"FALAJ_INDEX_DIR", "off"}, tt.env...)...), "", tt.args...)
