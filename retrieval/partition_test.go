@@ -15,13 +15,15 @@ import (
 	"github.com/falaj-bot/falaj/internal/corpusgen"
 )
 
-// archiveDir writes corpusgen's first n articles (seed 42) and returns the folder.
+// archiveDir writes corpusgen's first n articles (seed 42), aged out of the racy
+// window (so a later open does not hash and save them again), and returns the folder.
 func archiveDir(t *testing.T, n int) string {
 	t.Helper()
 	dir := t.TempDir()
 	if _, err := corpusgen.Write(dir, n, 42); err != nil {
 		t.Fatal(err)
 	}
+	ageCorpus(t, dir)
 	return dir
 }
 
