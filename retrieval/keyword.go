@@ -3,6 +3,7 @@ package retrieval
 import (
 	"cmp"
 	"fmt"
+	"iter"
 	"math"
 	"regexp"
 	"slices"
@@ -117,13 +118,16 @@ func (ix *keywordIndex) idf(t string) float64 {
 }
 
 // search returns up to n passages by BM25 score for the query terms, best first; ties
-// go to the earlier passage.
+// go to the earlier passage. Scores add up in a slice over all passages, not a map:
+// at 200k passages a common term has tens of thousands of postings, and a map spent
+// 12 of the search's 16 ms (docs/BENCHMARKS.md, "Archive scale").
 func (ix *keywordIndex) search(query []string, n int) []scored {
 	if n <= 0 || len(ix.lens) == 0 {
 		return nil
 	}
 	seen := map[string]bool{}
-	acc := map[int]float64{}
+	acc := make([]float64, len(ix.lens))
+	var touched []int32 // passages with a score, in the order first scored
 	for _, t := range query {
 		if seen[t] {
 			continue
@@ -137,18 +141,35 @@ func (ix *keywordIndex) search(query []string, n int) []scored {
 		for _, p := range ps {
 			tf := float64(p.tf)
 			norm := bm25K1 * (1 - bm25B + bm25B*ix.lens[p.doc]/ix.avgLen)
-			acc[int(p.doc)] += idf * tf * (bm25K1 + 1) / (tf + norm)
+			if acc[p.doc] == 0 { // every term adds more than 0: idf > 0, tf > 0
+				touched = append(touched, p.doc)
+			}
+			acc[p.doc] += idf * tf * (bm25K1 + 1) / (tf + norm)
 		}
 	}
-	return topScores(acc, n)
+	return topN(n, func(yield func(scored) bool) {
+		for _, d := range touched {
+			if !yield(scored{int(d), acc[d]}) {
+				return
+			}
+		}
+	})
 }
 
-// topScores returns the n best of acc in sortScores' order (score, then lower index)
-// without sorting all of acc: at archive scale a common term matches most passages.
+// topScores returns the n best of acc in sortScores' order (score, then lower index).
 func topScores(acc map[int]float64, n int) []scored {
-	if len(acc) <= n {
-		return sortScores(acc)
-	}
+	return topN(n, func(yield func(scored) bool) {
+		for d, sc := range acc {
+			if !yield(scored{d, sc}) {
+				return
+			}
+		}
+	})
+}
+
+// topN returns the n best of all in sortScores' order (score, then lower index)
+// without sorting all of them: at archive scale a common term matches most passages.
+func topN(n int, all iter.Seq[scored]) []scored {
 	worse := func(a, b scored) bool { return a.score < b.score || a.score == b.score && a.doc > b.doc }
 	h := make([]scored, 0, n) // a min-heap: h[0] is the worst kept
 	down := func(i int) {
@@ -167,8 +188,7 @@ func topScores(acc map[int]float64, n int) []scored {
 			i = w
 		}
 	}
-	for d, sc := range acc {
-		s := scored{d, sc}
+	for s := range all {
 		if len(h) < n {
 			h = append(h, s)
 			for i := len(h) - 1; i > 0 && worse(h[i], h[(i-1)/2]); i = (i - 1) / 2 {
