@@ -17,11 +17,12 @@ import (
 
 // An index of more than Config.PartitionAbove passages is an inverted file (IVF): the
 // passages are split by spherical k-means into partitions, each its own chromem-go
-// collection, and a search scores the partitions' centroids and queries only the
-// Config.Probes best partitions (QueryEmbedding), merging their results by
-// similarity. A smaller index is one collection searched exhaustively.
+// collection, and a search scores the partitions' centroids and queries
+// (QueryEmbedding) only the Config.Probes best partitions (default: a sixth of them)
+// and those holding the keyword side's best passages (guides), merging the results
+// by similarity. A smaller index is one collection searched exhaustively, as before.
 //
-// The clustering is trained on a sample (kmeansSamplePer points a partition, at most
+// The clustering is trained on a sample (kmeansSamplePer points a partition,
 // kmeansIterations rounds, fixed seed) and every passage then goes to its nearest
 // centroid. The centroids and each passage's partition are saved in the snapshot, so
 // opening it clusters nothing. A refresh keeps the centroids and places new or changed
@@ -30,9 +31,10 @@ import (
 const (
 	// DefaultPartitionAbove is Config.PartitionAbove when it is 0, where one
 	// exhaustive chromem-go query costs about 2 ms on the benchmark machine
-	// (BenchmarkScaleSearch, docs/BENCHMARKS.md: 1.1 ms at 200 articles, 2 100
-	// passages; 1.8 ms at 400 articles, 4 300 passages, against 0.85 ms partitioned;
-	// 3.7 ms at 800 articles against 1.2 ms). The seed corpus is far below it.
+	// (BenchmarkScaleSearch, docs/BENCHMARKS.md: 1.1 ms at 200 articles, ≈ 2 100
+	// passages; 1.8 ms at 400 articles, ≈ 4 300 passages, against 0.85 ms
+	// partitioned; 3.7 ms at 800 articles against 1.2 ms). The seed corpus is far
+	// below it.
 	DefaultPartitionAbove = 4096
 	// probeShare is the default share of partitions a search probes
 	// (Config.Probes 0): one in six, chosen by measurement (TestMeasurePartitions,
@@ -61,7 +63,8 @@ func retrain(trained, n int) bool {
 	return 2*n >= 3*trained || 2*n <= trained
 }
 
-// partitions is the inverted file of a state: never changed once built.
+// partitions is the inverted file of a state: never changed once the state is in use
+// (a loaded one's cols are filled before).
 type partitions struct {
 	centroids [][]float32           // unit vectors, one per partition
 	of        []int32               // per passage: its partition
