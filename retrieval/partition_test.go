@@ -207,9 +207,14 @@ func TestFormat2SnapshotIsPartitionedWithoutEmbedding(t *testing.T) {
 
 	emb.texts.Store(0)
 	cfg.PartitionAbove = 100
+	log, buf := logBuffer()
+	cfg.Logger = log
 	ix2, st, err := Open(t.Context(), cfg)
 	if err != nil || st.Embedded != 0 || emb.texts.Load() != 0 || ix2.st.parts == nil {
 		t.Fatalf("open of a format-2 snapshot: %+v, %v, %d embedded, partitioned %v", st, err, emb.texts.Load(), ix2.st.parts != nil)
+	}
+	if !strings.Contains(buf.String(), "repartitioned") {
+		t.Errorf("log:\n%s\nwant a note that the snapshot was repartitioned", buf)
 	}
 	b, err := os.ReadFile(ix.path)
 	if err != nil {
@@ -228,7 +233,7 @@ func TestFormat2SnapshotIsPartitionedWithoutEmbedding(t *testing.T) {
 	if err := os.WriteFile(ix.path, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	log, buf := logBuffer()
+	log, buf = logBuffer()
 	cfg.Logger = log
 	if _, st, err := Open(t.Context(), cfg); err != nil || st.FromCache || !strings.Contains(buf.String(), "snapshot format 9") {
 		t.Errorf("format 9: %+v, %v, log:\n%s\nwant a rebuild with a warning", st, err, buf)

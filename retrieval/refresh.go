@@ -446,9 +446,16 @@ func (ix *Index) commit(ctx context.Context, p *plan) (*state, error) {
 			// A format-2 snapshot, or PartitionAbove moved: plan set p.changed, so st
 			// is a copy of the base.
 			old := *st
+			t := time.Now()
 			if err := st.indexVectors(ctx, ix.above, &old); err != nil {
 				return nil, err
 			}
+			parts := 0
+			if st.parts != nil {
+				parts = len(st.parts.centroids)
+			}
+			ix.log.InfoContext(ctx, "index snapshot repartitioned", "path", ix.path, "passages", n, "partitions", parts,
+				"took_ms", time.Since(t).Milliseconds())
 		case st.parts != nil && st.parts.cols == nil:
 			// Loaded from the snapshot: placed, not filled.
 			if err := st.parts.fill(ctx, st.passages, st.vecs); err != nil {
