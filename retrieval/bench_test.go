@@ -13,7 +13,9 @@ import (
 
 	chromem "github.com/philippgille/chromem-go"
 
+	"github.com/falaj-bot/falaj"
 	"github.com/falaj-bot/falaj/internal/corpusgen"
+	"github.com/falaj-bot/falaj/lexical"
 )
 
 // BenchmarkIngest indexes the seed corpus in memory: load, clean, chunk, embed (Local),
@@ -47,13 +49,14 @@ func BenchmarkOpenSnapshot(b *testing.B) {
 }
 
 // BenchmarkScaleSearch is a warm search on a synthetic archive (internal/corpusgen, 2 000
-// articles ≈ 21k passages; FALAJ_BENCH_ARTICLES=20000 for ≈ 214k): the whole hybrid
-// Search, chromem-go's QueryEmbedding alone, and a flat scan of the same vectors (one
+// articles ≈ 21k passages; FALAJ_BENCH_ARTICLES=20000 for ≈ 214k, or any number): the whole hybrid
+// Search, its vector side (partitioned, partition.go), chromem-go's exhaustive
+// QueryEmbedding over one collection of the same vectors, and a flat scan of them (one
 // goroutine, contiguous), plus opening the index from its snapshot in this process.
 func BenchmarkScaleSearch(b *testing.B) {
-	n := 2000
-	if os.Getenv("FALAJ_BENCH_ARTICLES") == "20000" {
-		n = 20000
+	n, _ := strconv.Atoi(os.Getenv("FALAJ_BENCH_ARTICLES"))
+	if n <= 0 {
+		n = 2000
 	}
 	corpus, cache := b.TempDir(), b.TempDir()
 	if _, err := corpusgen.Write(corpus, n, 42); err != nil {
@@ -79,10 +82,28 @@ func BenchmarkScaleSearch(b *testing.B) {
 			}
 		}
 	})
-	b.Run(name+"/chromem", func(b *testing.B) {
+	// The vector side: partitioned as Search runs it (the keyword side's best passages
+	// guide it), and the same vectors in one collection searched exhaustively.
+	kw := ix.st.kw.search(lexical.Analyze(q, func(t string) bool { return len(ix.st.kw.postings[t]) > 0 }).Terms, minCandidates)
+	b.Run(name+"/vector", func(b *testing.B) {
+		if ix.st.parts != nil {
+			b.ReportMetric(float64(len(ix.st.parts.centroids)), "partitions")
+		}
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := ix.st.col.QueryEmbedding(b.Context(), qv, minCandidates, nil, nil); err != nil {
+			if _, err := vectorSearch(b.Context(), ix.st, qv, minCandidates, ix.probes, kw); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run(name+"/chromem", func(b *testing.B) {
+		col, err := newCollection(b.Context(), ix.st.passages, ix.st.vecs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := col.QueryEmbedding(b.Context(), qv, minCandidates, nil, nil); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -96,6 +117,11 @@ func BenchmarkScaleSearch(b *testing.B) {
 		}
 	})
 	b.Run(name+"/open-snapshot", func(b *testing.B) {
+		// The corpus was written just before the first Open listed it (racily new), so
+		// an Open more than 2 s later hashes it and saves the snapshot once more.
+		if _, _, err := Open(b.Context(), cfg); err != nil {
+			b.Fatal(err)
+		}
 		b.ReportAllocs()
 		for b.Loop() {
 			_, st, err := Open(b.Context(), cfg)
@@ -237,4 +263,44 @@ func TestFlatTopKMatchesChromem(t *testing.T) {
 			t.Errorf("rank %d: chromem %s %.5f, flat %d %.5f", i, res[i].ID, res[i].Similarity, flat[i].doc, flat[i].score)
 		}
 	}
+}
+
+// BenchmarkPartition times what partitioning adds to an ingest of 21 422 passages (the
+// 2 000-article archive's count; random unit vectors of DefaultLocalDim, int8-rounded):
+// k-means on the sample, then placing every passage (train), and filling the
+// partitions' collections against filling one collection.
+func BenchmarkPartition(b *testing.B) {
+	const n = 21422
+	vecs := randomUnitVectors(n, DefaultLocalDim, rand.New(rand.NewPCG(42, 42)))
+	for _, v := range vecs {
+		roundTrip(VectorsInt8, v)
+	}
+	passages := make([]falaj.Passage, n)
+	for i := range passages {
+		passages[i].ID = "p#" + strconv.Itoa(i)
+	}
+	var pt *partitions
+	b.Run(fmt.Sprintf("passages=%d/train", n), func(b *testing.B) {
+		for b.Loop() {
+			var err error
+			if pt, err = buildPartitions(b.Context(), vecs, DefaultPartitionAbove, nil, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(len(pt.centroids)), "partitions")
+	})
+	b.Run(fmt.Sprintf("passages=%d/fill-partitions", n), func(b *testing.B) {
+		for b.Loop() {
+			if err := pt.fill(b.Context(), passages, vecs); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run(fmt.Sprintf("passages=%d/fill-one", n), func(b *testing.B) {
+		for b.Loop() {
+			if _, err := newCollection(b.Context(), passages, vecs); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -50,6 +50,14 @@ type Config struct {
 	// DefaultVectors. Vectors are rounded to it as they are embedded, so an index
 	// answers the same before and after it is saved.
 	Vectors string
+	// PartitionAbove: an index of more passages than this is split into partitions
+	// searched approximately (partition.go, IVF); at most this many are one collection
+	// searched exhaustively. 0: DefaultPartitionAbove; negative: never partitioned.
+	PartitionAbove int
+	// Probes is how many partitions a search queries (with those holding the keyword
+	// side's 10 best passages); 0 (or negative): one in six, rounded up. At or above
+	// the number of partitions, the search is exhaustive.
+	Probes int
 }
 
 // Index is the searchable corpus: passages in a chromem-go collection (vectors) and a
@@ -68,6 +76,8 @@ type Index struct {
 	fuse         func(vec, kw []scored) []scored
 	bm           bm25Params
 	vectors      string     // VectorsInt8 or VectorsFloat32
+	above        int        // partitioned above this many passages; negative: never
+	probes       int        // partitions a search queries; 0: defaultProbes
 	reindexMu    sync.Mutex // one refresh at a time
 
 	mu      sync.RWMutex // guards st and saveErr
@@ -80,7 +90,8 @@ var _ falaj.Searcher = (*Index)(nil)
 // state is one consistent view of the index, never changed once built: a refresh
 // builds a new one and swaps it in.
 type state struct {
-	col      *chromem.Collection // one chromem document per passage, its id and vector
+	col      *chromem.Collection // one chromem document per passage, its id and vector; nil when parts is set
+	parts    *partitions         // the inverted file of a partitioned index (partition.go); nil: col holds all
 	man      manifest
 	docs     []docInfo       // in passage order
 	passages []falaj.Passage // in document then ordinal order; index = keyword doc number; Text "" while lazy holds it
@@ -197,6 +208,8 @@ func newIndex(cfg Config) (*Index, error) {
 	if ix.vectors == "" {
 		ix.vectors = DefaultVectors
 	}
+	ix.above = cmp.Or(cfg.PartitionAbove, DefaultPartitionAbove)
+	ix.probes = max(cfg.Probes, 0)
 	if ix.vectors != VectorsInt8 && ix.vectors != VectorsFloat32 {
 		return nil, fmt.Errorf("retrieval: unknown vector encoding %q: want %s or %s", cfg.Vectors, VectorsInt8, VectorsFloat32)
 	}
@@ -255,8 +268,9 @@ func (ix *Index) chunkerName() string {
 
 // newState builds the state for docs and their chunks and acronyms (by document id),
 // with one vector per chunk (vecs, by passage id): passages, sources, keyword index and
-// chromem collection.
-func newState(ctx context.Context, m manifest, docs []document, chunks map[string][]chunk, acronyms map[string]map[string]string, vecs map[string][]float32) (*state, error) {
+// chromem collections (indexVectors: partitioned above that many passages, keeping
+// prev's partitions where they hold; prev may be nil).
+func newState(ctx context.Context, m manifest, docs []document, chunks map[string][]chunk, acronyms map[string]map[string]string, vecs map[string][]float32, above int, prev *state) (*state, error) {
 	st := &state{man: m, byID: map[string]int{}}
 	var docOf []int // per passage: its document's index in docs
 	for di, d := range docs {
@@ -304,11 +318,9 @@ func newState(ctx context.Context, m manifest, docs []document, chunks map[strin
 	}
 	st.kw.finish()
 	st.sources = sourcesOf(st.docs)
-	col, err := newCollection(ctx, st.passages, st.vecs)
-	if err != nil {
+	if err := st.indexVectors(ctx, above, prev); err != nil {
 		return nil, err
 	}
-	st.col = col
 	return st, nil
 }
 

@@ -3,6 +3,7 @@ package retrieval
 import (
 	"cmp"
 	"fmt"
+	"iter"
 	"math"
 	"regexp"
 	"slices"
@@ -142,28 +143,33 @@ func (st *state) docOf(docWeight float64) []int32 {
 	return out
 }
 
-// searchWith is search with explicit parameters. With docWeight > 0 (and docOf, each
-// passage's document number) a passage's BM25 score, scaled by the best, is blended
-// with its document's BM25 score (the document's passages read as one text), scaled the
-// same way: (1−w)·passage + w·document. Measured and not the default
-// (docs/RETRIEVAL.md, "Issue 8, last round").
+// searchWith is search with explicit parameters. Scores add up in a slice over all
+// passages, not a map: at 200k passages a common term has tens of thousands of
+// postings, and a map spent 12 of the search's 16 ms (docs/BENCHMARKS.md, "Archive
+// scale").
+//
+// With docWeight > 0 (and docOf, each passage's document number) a passage's BM25
+// score, scaled by the best, is blended with its document's BM25 score (the document's
+// passages read as one text), scaled the same way: (1−w)·passage + w·document. Measured
+// and not the default (docs/RETRIEVAL.md, "Issue 8, last round").
 func (ix *keywordIndex) searchWith(bp bm25Params, docOf []int32, query []string, n int) []scored {
 	if n <= 0 || len(ix.lens) == 0 {
 		return nil
 	}
-	seen := map[string]bool{}
-	acc := map[int]float64{}
-	var dlen []float64
-	var davg float64
-	nd := 0
-	if bp.docWeight > 0 && docOf == nil {
+	if docOf == nil {
 		bp.docWeight = 0
 	}
+	seen := map[string]bool{}
+	acc := make([]float64, len(ix.lens))
+	var touched []int32 // passages with a score, in the order first scored
+	var dlen, dacc []float64
+	var davg float64
 	if bp.docWeight > 0 {
+		nd := 0
 		for _, d := range docOf {
 			nd = max(nd, int(d)+1)
 		}
-		dlen = make([]float64, nd)
+		dlen, dacc = make([]float64, nd), make([]float64, nd)
 		for i, l := range ix.lens {
 			dlen[docOf[i]] += l
 		}
@@ -172,7 +178,6 @@ func (ix *keywordIndex) searchWith(bp bm25Params, docOf []int32, query []string,
 		}
 		davg /= float64(nd)
 	}
-	dacc := map[int32]float64{}
 	for _, t := range query {
 		if seen[t] {
 			continue
@@ -186,45 +191,63 @@ func (ix *keywordIndex) searchWith(bp bm25Params, docOf []int32, query []string,
 		for _, p := range ps {
 			tf := float64(p.tf)
 			norm := bp.k1 * (1 - bp.b + bp.b*ix.lens[p.doc]/ix.avgLen)
-			acc[int(p.doc)] += idf * tf * (bp.k1 + 1) / (tf + norm)
+			if acc[p.doc] == 0 { // every term adds more than 0: idf > 0, tf > 0
+				touched = append(touched, p.doc)
+			}
+			acc[p.doc] += idf * tf * (bp.k1 + 1) / (tf + norm)
 		}
 		if bp.docWeight > 0 {
 			dtf := map[int32]float64{}
 			for _, p := range ps {
 				dtf[docOf[p.doc]] += float64(p.tf)
 			}
-			didf := math.Log(1 + (float64(nd)-float64(len(dtf))+0.5)/(float64(len(dtf))+0.5))
+			nd := float64(len(dlen))
+			didf := math.Log(1 + (nd-float64(len(dtf))+0.5)/(float64(len(dtf))+0.5))
 			for d, tf := range dtf {
 				norm := bp.k1 * (1 - bp.b + bp.b*dlen[d]/davg)
 				dacc[d] += didf * tf * (bp.k1 + 1) / (tf + norm)
 			}
 		}
 	}
-	if bp.docWeight > 0 && len(acc) > 0 {
+	if bp.docWeight > 0 && len(touched) > 0 {
 		var pt, dt float64
-		for _, s := range acc {
-			pt = max(pt, s)
+		for _, d := range touched {
+			pt = max(pt, acc[d])
 		}
 		for _, s := range dacc {
 			dt = max(dt, s)
 		}
-		for i, s := range acc {
-			v := (1 - bp.docWeight) * s / pt
+		for _, d := range touched {
+			v := (1 - bp.docWeight) * acc[d] / pt
 			if dt > 0 {
-				v += bp.docWeight * dacc[docOf[i]] / dt
+				v += bp.docWeight * dacc[docOf[d]] / dt
 			}
-			acc[i] = v
+			acc[d] = v
 		}
 	}
-	return topScores(acc, n)
+	return topN(n, func(yield func(scored) bool) {
+		for _, d := range touched {
+			if !yield(scored{int(d), acc[d]}) {
+				return
+			}
+		}
+	})
 }
 
-// topScores returns the n best of acc in sortScores' order (score, then lower index)
-// without sorting all of acc: at archive scale a common term matches most passages.
+// topScores returns the n best of acc in sortScores' order (score, then lower index).
 func topScores(acc map[int]float64, n int) []scored {
-	if len(acc) <= n {
-		return sortScores(acc)
-	}
+	return topN(n, func(yield func(scored) bool) {
+		for d, sc := range acc {
+			if !yield(scored{d, sc}) {
+				return
+			}
+		}
+	})
+}
+
+// topN returns the n best of all in sortScores' order (score, then lower index)
+// without sorting all of them: at archive scale a common term matches most passages.
+func topN(n int, all iter.Seq[scored]) []scored {
 	worse := func(a, b scored) bool { return a.score < b.score || a.score == b.score && a.doc > b.doc }
 	h := make([]scored, 0, n) // a min-heap: h[0] is the worst kept
 	down := func(i int) {
@@ -243,8 +266,7 @@ func topScores(acc map[int]float64, n int) []scored {
 			i = w
 		}
 	}
-	for d, sc := range acc {
-		s := scored{d, sc}
+	for s := range all {
 		if len(h) < n {
 			h = append(h, s)
 			for i := len(h) - 1; i > 0 && worse(h[i], h[(i-1)/2]); i = (i - 1) / 2 {

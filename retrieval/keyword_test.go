@@ -7,6 +7,7 @@ import (
 	"testing/fstest"
 
 	"github.com/falaj-bot/falaj"
+	"github.com/falaj-bot/falaj/lexical"
 )
 
 func TestSearchFindsPassagesByTheirByline(t *testing.T) {
@@ -102,5 +103,38 @@ func TestSearchWithDocWeight(t *testing.T) {
 	}
 	if got := ix.searchWith(bm25Params{k1: bm25K1, b: bm25B, docWeight: 0.5}, nil, q, 3); !slices.Equal(got, plain) {
 		t.Errorf("docWeight without docOf: %v; want BM25 alone %v", got, plain)
+	}
+}
+
+// The keyword search's dense accumulator ranks exactly as a map of scores, summed in
+// the same order, ranked by sortScores.
+func TestKeywordSearchMatchesMapOfScores(t *testing.T) {
+	ix, _, err := Open(t.Context(), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kw := ix.st.kw
+	for _, q := range []string{"Why is Oman trusted as a mediator?", "Iran nuclear deal 2015 talks in Muscat talks",
+		"Aflaj", "What is the capital of France?", "the", "Oman Oman Oman"} {
+		terms := lexical.Terms(q)
+		acc := map[int]float64{}
+		seen := map[string]bool{}
+		for _, term := range terms {
+			if seen[term] {
+				continue
+			}
+			seen[term] = true
+			for _, p := range kw.postings[term] {
+				tf := float64(p.tf)
+				acc[int(p.doc)] += kw.idf(term) * tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*kw.lens[p.doc]/kw.avgLen))
+			}
+		}
+		for _, n := range []int{1, 5, 30, 10000} {
+			want := sortScores(acc)
+			want = want[:min(n, len(want))]
+			if got := kw.search(terms, n); !slices.Equal(got, want) {
+				t.Errorf("search(%q, %d) = %v; want %v", q, n, got, want)
+			}
+		}
 	}
 }

@@ -188,6 +188,11 @@ func (ix *Index) plan(ctx context.Context, ld *loaded) (*plan, error) {
 				p.changed = true
 				p.want = withFileMeta(ld.base.man, ld.files, ld.listed)
 			}
+			if partitioned(len(ld.base.passages), ix.above) != (ld.base.parts != nil) {
+				// A snapshot of format 2 (no partitions), or PartitionAbove moved:
+				// partition (or merge) once and save it.
+				p.changed = true
+			}
 			return p, nil
 		}
 	}
@@ -436,16 +441,34 @@ func (ix *Index) commit(ctx context.Context, p *plan) (*state, error) {
 			cp.man = p.want
 			st = &cp
 		}
-		if st.col == nil {
-			col, err := newCollection(ctx, st.passages, st.vecs)
-			if err != nil {
+		switch n := len(st.passages); {
+		case partitioned(n, ix.above) != (st.parts != nil):
+			// A format-2 snapshot, or PartitionAbove moved: plan set p.changed, so st
+			// is a copy of the base.
+			old := *st
+			t := time.Now()
+			if err := st.indexVectors(ctx, ix.above, &old); err != nil {
 				return nil, err
 			}
-			st.col = col
+			parts := 0
+			if st.parts != nil {
+				parts = len(st.parts.centroids)
+			}
+			ix.log.InfoContext(ctx, "index snapshot repartitioned", "path", ix.path, "passages", n, "partitions", parts,
+				"took_ms", time.Since(t).Milliseconds())
+		case st.parts != nil && st.parts.cols == nil:
+			// Loaded from the snapshot: placed, not filled.
+			if err := st.parts.fill(ctx, st.passages, st.vecs); err != nil {
+				return nil, err
+			}
+		case st.parts == nil && st.col == nil:
+			if err := st.indexVectors(ctx, ix.above, nil); err != nil {
+				return nil, err
+			}
 		}
 	} else {
 		var err error
-		st, err = newState(ctx, p.want, p.docs, p.chunks, p.acronyms, p.vecs)
+		st, err = newState(ctx, p.want, p.docs, p.chunks, p.acronyms, p.vecs, ix.above, p.base)
 		if err != nil {
 			return nil, err
 		}

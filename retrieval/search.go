@@ -94,7 +94,7 @@ func (ix *Index) Search(ctx context.Context, query string, k int) (falaj.SearchR
 	aq := lexical.Analyze(query, known)
 	terms := aq.Terms
 	kw := st.kw.searchWith(ix.bm, st.docOf(ix.bm.docWeight), terms, cand)
-	vec, err := vectorSearch(ctx, st, qv, cand)
+	vec, err := vectorSearch(ctx, st, qv, cand, ix.probes, kw)
 	if err != nil {
 		if ctx.Err() != nil {
 			return falaj.SearchResult{}, fmt.Errorf("search: %w", context.Cause(ctx))
@@ -150,14 +150,23 @@ func (ix *Index) embedQuery(ctx context.Context, query string) ([]float32, error
 }
 
 // vectorSearch returns the n passages of st nearest to the normalized query vector
-// qv; none when qv is nil.
-func vectorSearch(ctx context.Context, st *state, qv []float32, n int) ([]scored, error) {
-	n = min(n, st.col.Count())
+// qv, best first; none when qv is nil. A partitioned state queries only the probes
+// partitions whose centroids are nearest to qv and those of the keyword side's best
+// passages kw (partition.go).
+func vectorSearch(ctx context.Context, st *state, qv []float32, n, probes int, kw []scored) ([]scored, error) {
+	if st.parts == nil {
+		n = min(n, st.col.Count())
+	} else {
+		n = min(n, len(st.passages))
+	}
 	if n == 0 || qv == nil {
 		return nil, nil
 	}
 	if len(qv) != st.man.Dim {
 		return nil, fmt.Errorf("query vector has %d dimensions, the index %d", len(qv), st.man.Dim)
+	}
+	if st.parts != nil {
+		return st.parts.search(ctx, qv, n, probes, guides(kw), st.byID)
 	}
 	rs, err := st.col.QueryEmbedding(ctx, qv, n, nil, nil)
 	if err != nil {

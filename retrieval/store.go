@@ -25,8 +25,9 @@ import (
 	"github.com/falaj-bot/falaj"
 )
 
-// The snapshot is one file of Falaj's own binary format (format 2; format 1 was a
-// chromem-go gob export, which took 5 s to decode at 20k passages). Layout, all integers
+// The snapshot is one file of Falaj's own binary format (format 3; format 1 was a
+// chromem-go gob export, which took 5 s to decode at 20k passages, and is rebuilt;
+// format 2 lacks the partitions and is read, partitioned once and saved as format 3). Layout, all integers
 // little-endian or unsigned varints (uv):
 //
 //	magic "FALAJIX\n" | format u32 | body length u64 | CRC-32C of the body u32 | body
@@ -46,6 +47,9 @@ import (
 //	          read back as the unit vector of that direction) or float32 (dim × 4 bytes)
 //	keywords  passage lengths (f64 each), then per term, sorted: term, df uv, postings uv,
 //	          each posting doc delta uv and tf (uv 2n for an integer n, else 1 then f32)
+//	partitions (format 3) count uv (0: not partitioned); when not 0, passages at
+//	          training uv, the centroids (int8, dim bytes each, as vectors), then each
+//	          passage's partition uv
 //
 // A string is uv length + bytes. The file is mapped read-only (mmap; read whole where
 // mmap is missing), checked (length, checksum, every count against what remains),
@@ -53,7 +57,9 @@ import (
 // vectors: nothing is embedded.
 // Written atomically (temporary file, fsync, rename) under an advisory lock.
 const (
-	snapshotFormat     = 2
+	snapshotFormat = 3
+	// oldestFormat is the oldest snapshot format still read (without partitions).
+	oldestFormat       = 2
 	snapshotMagic      = "FALAJIX\n"
 	passagesCollection = "passages"
 )
@@ -230,6 +236,22 @@ func encodeSnapshot(w io.Writer, st *state) (n int64, crc uint32, err error) {
 		e.spill()
 	}
 	st.kw.appendTo(e)
+	if st.parts == nil {
+		e.uv(0)
+	} else {
+		e.uv(uint64(len(st.parts.centroids)))
+		e.uv(uint64(st.parts.trained))
+		for _, c := range st.parts.centroids {
+			for _, x := range quantize(c) {
+				e.b = append(e.b, byte(x))
+			}
+			e.spill()
+		}
+		for _, c := range st.parts.of {
+			e.uv(uint64(c))
+			e.spill()
+		}
+	}
 	e.flush()
 	return e.n, e.crc, e.err
 }
@@ -257,8 +279,9 @@ func decodeSnapshot(ctx context.Context, b []byte) (*state, error) {
 	if len(b) < headLen || string(b[:len(snapshotMagic)]) != snapshotMagic {
 		return nil, errors.New("not a Falaj snapshot")
 	}
-	if f := binary.LittleEndian.Uint32(b[8:]); f != snapshotFormat {
-		return nil, fmt.Errorf("snapshot format %d, want %d", f, snapshotFormat)
+	format := binary.LittleEndian.Uint32(b[8:])
+	if format < oldestFormat || format > snapshotFormat {
+		return nil, fmt.Errorf("snapshot format %d, want %d to %d", format, oldestFormat, snapshotFormat)
 	}
 	n := binary.LittleEndian.Uint64(b[12:])
 	body := b[headLen:]
@@ -393,8 +416,13 @@ func decodeSnapshot(ctx context.Context, b []byte) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
+	if format >= 3 {
+		if st.parts, err = readPartitions(d, np, m.Dim); err != nil {
+			return nil, err
+		}
+	}
 	if d.off != len(body) {
-		return nil, fmt.Errorf("%d bytes left over after the keyword index", len(body)-d.off)
+		return nil, fmt.Errorf("%d bytes left over after the partitions", len(body)-d.off)
 	}
 	st.kw = kw
 	st.man = m
@@ -747,4 +775,37 @@ func openRegular(path string) (*os.File, error) {
 		return nil, fmt.Errorf("%s: not a regular file (%s)", path, fileKind(fi.Mode()))
 	}
 	return f, nil
+}
+
+// readPartitions reads the partitions section of a snapshot of np passages of dim
+// dimensions; nil when the index is not partitioned.
+func readPartitions(d *dec, np, dim int) (*partitions, error) {
+	k := d.count(np)
+	if d.err != nil || k == 0 {
+		return nil, d.err
+	}
+	pt := &partitions{trained: d.count(math.MaxInt32), centroids: make([][]float32, 0, min(k, (len(d.b)-d.off)/dim+1))}
+	q := make([]int8, dim)
+	for c := range k {
+		raw := d.raw(dim)
+		if d.err != nil {
+			return nil, d.err
+		}
+		for j, x := range raw {
+			q[j] = int8(x)
+		}
+		v := make([]float32, dim)
+		if !dequantize(v, q) {
+			return nil, fmt.Errorf("partition %d has a bad centroid", c)
+		}
+		pt.centroids = append(pt.centroids, v)
+	}
+	pt.of = make([]int32, np)
+	for i := range pt.of {
+		pt.of[i] = int32(d.count(k - 1))
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	return pt, nil
 }

@@ -121,6 +121,7 @@ func (a *app) openIndex(ctx context.Context, c *common, log *slog.Logger, force 
 		Logger:    slog.New(quietSkips{log.Handler()}),
 		Progress:  progress,
 		Vectors:   c.vectors,
+		Probes:    c.probes,
 	}
 	if c.corpus != "" {
 		// A folder the user named that is not there is bad usage, named with its source.

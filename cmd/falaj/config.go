@@ -157,15 +157,16 @@ func parseDotEnv(r io.Reader, name string) (map[string]string, error) {
 }
 
 // knownSettings are the FALAJ_* variables some part of Falaj reads (.env.example lists
-// the user's ones; the FALAJ_TEST_*, FALAJ_CHROME and FALAJ_BENCH_ARTICLES ones are read by tests).
+// the user's ones; the FALAJ_TEST_*, FALAJ_CHROME, FALAJ_BENCH_ARTICLES and FALAJ_MEASURE_* ones are read by tests).
 const knownSettings = `FALAJ_ADDR FALAJ_ANSWER_TIMEOUT FALAJ_ARABIC_DICT FALAJ_CHANNELS
 	FALAJ_CHAT_MODEL FALAJ_CHUNK_SIZE FALAJ_CONTEXT_TOKENS FALAJ_CORPUS FALAJ_EMBEDDER
 	FALAJ_EMBED_BATCH FALAJ_EMBED_MODEL FALAJ_ENV_FILE FALAJ_EVAL_DIR FALAJ_FEEDBACK
 	FALAJ_INDEX_DIR FALAJ_K FALAJ_LLM_DEADLINE FALAJ_LLM_TIMEOUT FALAJ_LOCAL_DIM
 	FALAJ_LOG_LEVEL FALAJ_MAX_CONCURRENT FALAJ_MAX_PER_USER FALAJ_MAX_TOKENS
-	FALAJ_MENTION_FREE FALAJ_PROMPTS_DIR FALAJ_QUESTIONS FALAJ_RATE FALAJ_REASONING
+	FALAJ_MENTION_FREE FALAJ_PROBES FALAJ_PROMPTS_DIR FALAJ_QUESTIONS FALAJ_RATE FALAJ_REASONING
 	FALAJ_TEMPERATURE FALAJ_TOKEN_PARAM FALAJ_VECTORS FALAJ_WEB_RATE
-	FALAJ_TEST_CHAT_MODEL FALAJ_TEST_OPENAI_KEY FALAJ_TEST_OPENAI_URL FALAJ_CHROME FALAJ_BENCH_ARTICLES`
+	FALAJ_TEST_CHAT_MODEL FALAJ_TEST_OPENAI_KEY FALAJ_TEST_OPENAI_URL FALAJ_CHROME FALAJ_BENCH_ARTICLES
+	FALAJ_MEASURE_IVF FALAJ_MEASURE_PROBES`
 
 // unknownSettings returns the FALAJ_* names in dotenv that no part of Falaj reads (a
 // misspelt FALAJ_KK=3), sorted. Other names are left alone: a .env is often shared.
@@ -190,6 +191,7 @@ type common struct {
 	logLevel  string // FALAJ_LOG_LEVEL: debug, info, warn, error
 	localDim  int    // FALAJ_LOCAL_DIM: the local embedder's dimension; 0: retrieval.DefaultLocalDim
 	vectors   string // FALAJ_VECTORS: how the snapshot stores vectors, int8 or float32; "": retrieval.DefaultVectors
+	probes    int    // FALAJ_PROBES: partitions a search queries in a partitioned index; 0: retrieval's default
 
 	model      string     // FALAJ_CHAT_MODEL: chat model when an LLM is configured
 	noLLM      bool       // --no-llm: extractive answers even when an LLM is configured
@@ -217,6 +219,9 @@ func (c *common) register(fs *flag.FlagSet, s settings, defLevel string) error {
 		return err
 	}
 	c.vectors = s.str("FALAJ_VECTORS", "")
+	if c.probes, err = s.integer("FALAJ_PROBES", 0); err != nil {
+		return err
+	}
 	fs.StringVar(&c.corpus, "corpus", s.str("FALAJ_CORPUS", ""), "folder of .txt/.md articles to index instead of the built-in corpus (env FALAJ_CORPUS)")
 	fs.StringVar(&c.indexDir, "index-dir", s.str("FALAJ_INDEX_DIR", ""), "where the index snapshot is kept; \"off\" keeps it in memory (env FALAJ_INDEX_DIR, default: user cache dir)")
 	fs.StringVar(&c.embedder, "embedder", s.str("FALAJ_EMBEDDER", "local"), "embedder: local (offline hash), glove (offline word vectors), hybrid (both) or openai (env FALAJ_EMBEDDER)")
@@ -311,6 +316,8 @@ func (c *common) check() error {
 		return &usageError{msg: fmt.Sprintf("%s: want int8 or float32", source(nil, c.settings, "", "FALAJ_VECTORS", c.vectors))}
 	case !knownEmbedder(c.embedder):
 		return &usageError{msg: fmt.Sprintf("%s: want local, glove, hybrid or openai", source(c.flags, c.settings, "embedder", "FALAJ_EMBEDDER", c.embedder))}
+	case c.probes < 0:
+		return &usageError{msg: fmt.Sprintf("%s: give a number of partitions, or 0 for a sixth of them", source(nil, c.settings, "", "FALAJ_PROBES", c.probes))}
 	}
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(c.logLevel)); err != nil {

@@ -416,6 +416,8 @@ func TestSettingErrorsNameTheirSource(t *testing.T) {
 		{"log level flag", nil, []string{"ingest", "--log-level", "loud"}, "--log-level loud: want debug"},
 		{"local dim", []string{"FALAJ_LOCAL_DIM", "3"}, []string{"ask", "Why Oman?"}, "FALAJ_LOCAL_DIM=3 in the environment: give 16 to 8192"},
 		{"vectors", []string{"FALAJ_VECTORS", "int4"}, []string{"ask", "Why Oman?"}, "FALAJ_VECTORS=int4 in the environment: want int8"},
+		{"negative probes", []string{"FALAJ_PROBES", "-1"}, []string{"ask", "Why Oman?"}, "FALAJ_PROBES=-1 in the environment: give a number of partitions"},
+		{"probes not a number", []string{"FALAJ_PROBES", "many"}, []string{"ask", "Why Oman?"}, `FALAJ_PROBES="many" in the environment is not a whole number`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, errOut, code := runCLI(t, env(append([]string{"FALAJ_INDEX_DIR", "off"}, tt.env...)...), "", tt.args...)
