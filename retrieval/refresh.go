@@ -84,9 +84,12 @@ func (ix *Index) refresh(ctx context.Context, open, force bool) (stats falaj.Ind
 	return stats, nil
 }
 
+// reportSkipped logs each skipped corpus file at Debug: the caller has them in
+// IndexStats.Skipped and decides how to tell its user (falaj ingest lists them; the other
+// commands say how many, once, when the index is built).
 func (ix *Index) reportSkipped(ctx context.Context, skipped []string) {
 	for _, s := range skipped {
-		ix.log.WarnContext(ctx, "corpus file skipped", "corpus", ix.name, "file", s)
+		ix.log.DebugContext(ctx, "corpus file skipped", "corpus", ix.name, "file", s)
 	}
 }
 

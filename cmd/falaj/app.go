@@ -118,7 +118,7 @@ func (a *app) openIndex(ctx context.Context, c *common, log *slog.Logger, force 
 		Dir:       dir,
 		ChunkSize: c.chunkSize,
 		Force:     force,
-		Logger:    slog.New(quietSkips{log.Handler()}),
+		Logger:    log,
 		Progress:  progress,
 		Vectors:   c.vectors,
 		Probes:    c.probes,
@@ -150,30 +150,6 @@ func (a *app) openIndex(ctx context.Context, c *common, log *slog.Logger, force 
 	}
 	return ix, stats, nil
 }
-
-// skippedFileMsg is the message retrieval logs, at Warn, for each corpus file it skips.
-const skippedFileMsg = "corpus file skipped"
-
-// quietSkips is a slog.Handler that logs retrieval's per-file skipped-file records at
-// Debug: ingest lists the skipped files itself, and the other commands say how many in
-// one line when the index is built (reportSkipped), not one line per file on every run.
-type quietSkips struct{ slog.Handler }
-
-func (h quietSkips) Handle(ctx context.Context, r slog.Record) error {
-	if r.Message == skippedFileMsg && r.Level > slog.LevelDebug {
-		if !h.Handler.Enabled(ctx, slog.LevelDebug) {
-			return nil
-		}
-		r.Level = slog.LevelDebug
-	}
-	return h.Handler.Handle(ctx, r)
-}
-
-func (h quietSkips) WithAttrs(as []slog.Attr) slog.Handler {
-	return quietSkips{h.Handler.WithAttrs(as)}
-}
-
-func (h quietSkips) WithGroup(name string) slog.Handler { return quietSkips{h.Handler.WithGroup(name)} }
 
 // reportSkipped warns, in one line, that corpus files were skipped, when the index was
 // built or refreshed in this run: a snapshot loaded as it was reports nothing, so a bad
