@@ -12,6 +12,9 @@ var reHyphenated = regexp.MustCompile(`\b(\p{L}+)[-‐‑](\p{L}+)\b`)
 // the stem of "backchannel"), so a text that spells it "backchannel" and one that spells
 // it "back-channel" share a term. Terms still gives the parts.
 func Hyphenated(s string) []string {
+	if !strings.ContainsAny(s, "-‐‑") {
+		return nil // most text: the regular expression is the cost of indexing
+	}
 	var out []string
 	for _, m := range reHyphenated.FindAllStringSubmatch(s, -1) {
 		out = append(out, Stem(strings.ToLower(m[1]+m[2])))

@@ -16,15 +16,45 @@ func Terms(s string) []string {
 	shouting := mostlyUpper(s)
 	out := make([]string, 0, len(ws))
 	for _, w := range ws {
-		if len([]rune(w.text)) < 2 && !isAllDigits(w.text) {
-			continue
+		if isTerm(w, shouting) {
+			out = append(out, Stem(w.text))
 		}
-		if stopwords[w.text] && (!w.acronym || shouting) && !w.country {
-			continue
-		}
-		out = append(out, Stem(w.text))
 	}
 	return out
+}
+
+// HasTerms reports whether Terms(s) is not empty, without stemming; a long s is tried
+// on its first words first (a term there is a term of s: cut at a space, the words are
+// the same), since the chunker asks it of every passage.
+func HasTerms(s string) bool {
+	shouting := mostlyUpper(s)
+	const head = 256
+	if len(s) > head {
+		if i := strings.IndexByte(s[head:], ' '); i >= 0 && hasTerm(s[:head+i], shouting) {
+			return true
+		}
+	}
+	return hasTerm(s, shouting)
+}
+
+// hasTerm reports whether s has a word Terms keeps, shouting being mostlyUpper of the
+// whole text.
+func hasTerm(s string, shouting bool) bool {
+	for _, w := range countries(words(s)) {
+		if isTerm(w, shouting) {
+			return true
+		}
+	}
+	return false
+}
+
+// isTerm reports whether Terms keeps w: not a single letter (a digit is kept), not a
+// stop word unless an acronym in a text that is not mostly capitals, or a country.
+func isTerm(w word, shouting bool) bool {
+	if len([]rune(w.text)) < 2 && !isAllDigits(w.text) {
+		return false
+	}
+	return !stopwords[w.text] || w.acronym && !shouting || w.country
 }
 
 // ProperTerms returns the stems of the words of s that look like names: an acronym

@@ -90,7 +90,7 @@ func chunkDocument(d document, size int) []chunk {
 	}
 	// A passage without a single search term ("It is what it is.", a row of dashes)
 	// can neither be found nor embedded (the offline embedder gives it no direction).
-	texts = slices.DeleteFunc(texts, func(t string) bool { return len(lexical.Terms(t)) == 0 })
+	texts = slices.DeleteFunc(texts, func(t string) bool { return !lexical.HasTerms(t) })
 
 	acr := lexical.Acronyms(d.Body)
 	out := make([]chunk, len(texts))

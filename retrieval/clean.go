@@ -203,7 +203,10 @@ func (c *cleaner) blocks(lines []string) []textBlock {
 		if c.md && refDef.MatchString(raw) {
 			continue
 		}
-		if commentHeader.MatchString(t) {
+		// A comment section's header is short ("12 Comments on <the title>"); the
+		// expression on every long paragraph line was a tenth of indexing.
+		const maxHeaderLen = 300
+		if len(t) <= maxHeaderLen && commentHeader.MatchString(t) {
 			break
 		}
 		if isRule(t) {

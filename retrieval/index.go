@@ -342,12 +342,16 @@ func withAcronyms(text string, terms []string, acr map[string]string) []string {
 			out = append(out, long...)
 		}
 	}
+	lower := ""
 	for a, l := range acr {
 		al := strings.ToLower(a)
 		if have[al] {
 			continue
 		}
-		if strings.Contains(strings.ToLower(text), strings.ToLower(l)) {
+		if lower == "" {
+			lower = strings.ToLower(text) // once, not once an acronym
+		}
+		if strings.Contains(lower, strings.ToLower(l)) {
 			out = append(out, al)
 			have[al] = true
 		}
