@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -136,5 +137,41 @@ func TestKeywordSearchMatchesMapOfScores(t *testing.T) {
 				t.Errorf("search(%q, %d) = %v; want %v", q, n, got, want)
 			}
 		}
+	}
+}
+
+// TestKeywordIndexRoundTrip: every kind of term frequency (whole, tenths, any other
+// float) reads back bit for bit, and tenths take one byte, not five.
+func TestKeywordIndexRoundTrip(t *testing.T) {
+	ix := emptyKeywordIndex(3)
+	ix.postings = map[string][]posting{
+		"whole":  {{0, 1}, {1, 2}, {2, 1 << 19}},
+		"tenths": {{0, 0.3}, {1, 1.3}, {2, float32(1 + 0.3 + 0.6)}},
+		"other":  {{0, 0.123}, {2, 1 << 21}},
+	}
+	ix.df = map[string]int{"whole": 3, "tenths": 2}
+	ix.lens = []float64{3, 4.5, 10}
+	ix.finish()
+	var e enc
+	ix.appendTo(&e)
+	d := &dec{b: e.b}
+	got, err := readKeywordIndex(d, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for term, ps := range ix.postings {
+		if !slices.Equal(got.postings[term], ps) {
+			t.Errorf("%s: read %v; wrote %v", term, got.postings[term], ps)
+		}
+	}
+	if !maps.Equal(got.df, ix.df) || !slices.Equal(got.lens, ix.lens) {
+		t.Errorf("df %v, lens %v; wrote %v, %v", got.df, got.lens, ix.df, ix.lens)
+	}
+	var tenths enc
+	tenthsOnly := &keywordIndex{postings: map[string][]posting{"t": {{0, 1.3}}}, df: map[string]int{}, lens: []float64{1}}
+	tenthsOnly.appendTo(&tenths)
+	// lens (8) + term count (1) + "t" (2) + df (1) + postings (1) + delta (1) + tf (1)
+	if len(tenths.b) != 15 {
+		t.Errorf("a tenths posting takes %d bytes in all; want 15 (its tf one byte)", len(tenths.b))
 	}
 }

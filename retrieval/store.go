@@ -46,7 +46,8 @@ import (
 //	vectors   one per passage, contiguous: int8 (dim bytes, the largest component ±127;
 //	          read back as the unit vector of that direction) or float32 (dim × 4 bytes)
 //	keywords  passage lengths (f64 each), then per term, sorted: term, df uv, postings uv,
-//	          each posting doc delta uv and tf (uv 2n for an integer n, else 1 then f32)
+//	          each posting doc delta uv and tf (uv 2n for a whole n, 2n+1 for n tenths
+//	          (format 3), else 1 then f32)
 //	partitions (format 3) count uv (0: not partitioned); when not 0, passages at
 //	          training uv, the centroids (int8, dim bytes each, as vectors), then each
 //	          passage's partition uv
