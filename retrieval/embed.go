@@ -149,19 +149,20 @@ func fnvRune(h uint64, r rune) uint64 {
 	return h
 }
 
-// normalizeInPlace scales v to length 1; the zero vector stays zero.
-func normalizeInPlace(v []float32) {
+// normalizeInPlace scales v to length 1; the zero vector stays zero, and false says so.
+func normalizeInPlace(v []float32) bool {
 	var s float64
 	for _, x := range v {
 		s += float64(x) * float64(x)
 	}
 	if s == 0 {
-		return
+		return false
 	}
 	inv := float32(1 / math.Sqrt(s))
 	for i := range v {
 		v[i] *= inv
 	}
+	return true
 }
 
 // errZeroVector marks a vector without direction (a text without words).

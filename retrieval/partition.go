@@ -154,29 +154,13 @@ func trainCentroids(ctx context.Context, vecs [][]float32, k int) ([][]float32, 
 				copy(sums[c], sample[worst[0]])
 				worst = worst[1:]
 			}
-			if !unitize(sums[c]) {
+			if !normalizeInPlace(sums[c]) {
 				copy(sums[c], cents[c])
 			}
 		}
 		cents = sums
 	}
 	return cents, nil
-}
-
-// unitize scales v to unit length in place; false when v is zero.
-func unitize(v []float32) bool {
-	var s float64
-	for _, x := range v {
-		s += float64(x) * float64(x)
-	}
-	if s == 0 {
-		return false
-	}
-	inv := float32(1 / math.Sqrt(s))
-	for i := range v {
-		v[i] *= inv
-	}
-	return true
 }
 
 // buildPartitions returns the inverted file of vecs, or nil when there are at most
