@@ -3,6 +3,7 @@ package retrieval
 import (
 	"cmp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -114,7 +115,7 @@ func (ix *keywordIndex) coverage(q []qterm, doc int) float64 {
 // scores 0: such a number names no topic, and every corpus has numbers to match it. A
 // year does ("What happened in 2015?").
 func (ix *keywordIndex) confidence(q []qterm, docs []int) float64 {
-	if !slices.ContainsFunc(q, func(t qterm) bool { return !isNumber(t.t) || len(t.t) == 4 }) {
+	if !slices.ContainsFunc(q, func(t qterm) bool { return !isNumber(t.t) || isYear(t.t) }) {
 		return 0
 	}
 	var known, all float64
@@ -138,4 +139,11 @@ func (ix *keywordIndex) confidence(q []qterm, docs []int) float64 {
 // punctuation: "10%" is "10", "2.5" is two terms).
 func isNumber(term string) bool {
 	return term != "" && strings.Trim(term, "0123456789") == ""
+}
+
+// isYear reports whether a number term can be a year: four digits from 1000 to 2100
+// ("2015", but also the "1000" of "1000+1000", a rare miss).
+func isYear(term string) bool {
+	v, err := strconv.Atoi(term)
+	return err == nil && len(term) == 4 && v >= 1000 && v <= 2100
 }

@@ -38,6 +38,14 @@ func TestConfigVectorWeight(t *testing.T) {
 	}
 }
 
+func TestIsYear(t *testing.T) {
+	for term, want := range map[string]bool{"2015": true, "1000": true, "2100": true, "2101": false, "0999": false, "999": false, "20150": false} {
+		if got := isYear(term); got != want {
+			t.Errorf("isYear(%q) = %v; want %v", term, got, want)
+		}
+	}
+}
+
 func TestIsNumber(t *testing.T) {
 	for term, want := range map[string]bool{"10": true, "2015": true, "0": true, "": false, "g20": false, "covid19": false, "oman": false} {
 		if got := isNumber(term); got != want {

@@ -262,8 +262,30 @@ func (ix *Index) SaveError() error {
 	return ix.saveErr
 }
 
+// chunkerName names how passages are cut and what is embedded of them: a snapshot
+// with another name is embedded again.
 func (ix *Index) chunkerName() string {
-	return chunkerVersion + ":size=" + strconv.Itoa(ix.size) + ":title=1:voice=1"
+	return chunkerVersion + ":size=" + strconv.Itoa(ix.size) + ":title=1"
+}
+
+// keywordsVersion names what the keyword index holds besides the passages' words;
+// change it when that changes. A snapshot whose keyword index is older is read, its
+// keyword index rebuilt from the passages and saved, and its vectors reused: the
+// embedded text is the same. "voice": first-person passages carry lexical.AuthorTerm.
+const keywordsVersion = "keywords=voice"
+
+// keywordsSep joins chunkerName and keywordsVersion in a manifest's Chunker; a snapshot
+// written before keywordsVersion existed has none.
+const keywordsSep = " "
+
+// indexName is the manifest's Chunker: chunkerName and keywordsVersion.
+func (ix *Index) indexName() string { return ix.chunkerName() + keywordsSep + keywordsVersion }
+
+// splitIndexName splits a manifest's Chunker into its chunker name and keyword index
+// version ("" when the snapshot predates keywordsVersion).
+func splitIndexName(s string) (chunker, keywords string) {
+	chunker, keywords, _ = strings.Cut(s, keywordsSep)
+	return chunker, keywords
 }
 
 // newState builds the state for docs and their chunks and acronyms (by document id),

@@ -101,6 +101,9 @@ type loaded struct {
 	files    []corpusFile
 	skipped  []string // files skipped before reading (not regular, not listable)
 	probe    *probe   // the embedding model's answer to probeText now (probe.go); nil: not known
+	// oldKeywords: base's keyword index is older than keywordsVersion, so the corpus is
+	// read again and the keyword index rebuilt, the vectors reused.
+	oldKeywords bool
 }
 
 // load returns the base to start from and the corpus listing (no file is read). A
@@ -131,14 +134,19 @@ func (ix *Index) load(ctx context.Context, open, force bool) (*loaded, error) {
 		case errors.Is(err, errNoSnapshot):
 		case err != nil:
 			ix.log.WarnContext(ctx, "index snapshot unusable, rebuilding", "path", ix.path, "err", err)
-		case st.man.Embedder != ix.emb.Name() || st.man.Chunker != ix.chunkerName() || st.man.Vectors != ix.vectors:
+		case st.man.Embedder != ix.emb.Name() || chunkerOf(st.man) != ix.chunkerName() || st.man.Vectors != ix.vectors:
 			ix.log.WarnContext(ctx, "index snapshot made with other settings, rebuilding", "path", ix.path,
-				"snapshot_embedder", st.man.Embedder, "embedder", ix.emb.Name(), "snapshot_chunker", st.man.Chunker,
+				"snapshot_embedder", st.man.Embedder, "embedder", ix.emb.Name(), "snapshot_chunker", chunkerOf(st.man),
 				"chunker", ix.chunkerName(), "snapshot_vectors", st.man.Vectors, "vectors", ix.vectors)
 		case ix.embedderChanged(ctx, st.man, &want): // logs why
 		default:
 			ld.probe = want.Probe
 			ld.base, ld.fromFile = st, true
+			if _, kw := splitIndexName(st.man.Chunker); kw != keywordsVersion {
+				ld.oldKeywords = true
+				ix.log.InfoContext(ctx, "index snapshot's keyword index is older: rebuilding it, vectors reused", "path", ix.path,
+					"snapshot_keywords", kw, "keywords", keywordsVersion)
+			}
 			ix.log.DebugContext(ctx, "index snapshot loaded", "path", ix.path, "passages", len(st.passages), "took_ms", time.Since(t).Milliseconds())
 		}
 	}
@@ -177,7 +185,7 @@ type plan struct {
 // documents keep their vectors and the rest is queued for embedding.
 func (ix *Index) plan(ctx context.Context, ld *loaded) (*plan, error) {
 	p := &plan{base: ld.base, files: ld.files}
-	if ld.base != nil {
+	if ld.base != nil && !ld.oldKeywords {
 		same, moved, err := ix.unchanged(ctx, ld)
 		if err != nil {
 			return nil, err
@@ -246,7 +254,7 @@ func (ix *Index) plan(ctx context.Context, ld *loaded) (*plan, error) {
 	for _, f := range ld.files {
 		meta[f.Path] = f
 	}
-	p.want = manifest{Format: snapshotFormat, Embedder: ix.emb.Name(), Chunker: ix.chunkerName(), Vectors: ix.vectors,
+	p.want = manifest{Format: snapshotFormat, Embedder: ix.emb.Name(), Chunker: ix.indexName(), Vectors: ix.vectors,
 		Written: ld.listed, Docs: map[string]docEntry{}, Notes: notes, Probe: ld.probe}
 	var base manifest
 	if ld.base != nil {
@@ -254,7 +262,7 @@ func (ix *Index) plan(ctx context.Context, ld *loaded) (*plan, error) {
 		p.want.Dim = base.Dim
 	}
 	p.vecs = map[string][]float32{}
-	p.changed = ld.base == nil
+	p.changed = ld.base == nil || ld.oldKeywords
 	for _, d := range p.docs {
 		cs := p.chunks[d.ID]
 		ids := make([]string, len(cs))
@@ -287,7 +295,17 @@ func (ix *Index) plan(ctx context.Context, ld *loaded) (*plan, error) {
 		p.changed = true
 	}
 	p.want.Skips = skippedFiles(ld.files, p.want.Docs)
+	if !slices.Equal(base.Skips, p.want.Skips) {
+		p.changed = true // a skipped file moved: record it, or every open reads the corpus again
+	}
 	return p, nil
+}
+
+// chunkerOf is the chunker name of a snapshot's manifest (without its keyword index
+// version).
+func chunkerOf(m manifest) string {
+	c, _ := splitIndexName(m.Chunker)
+	return c
 }
 
 // unchanged reports whether the listing matches the base: the same files, each with

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/falaj-bot/falaj"
+	"github.com/falaj-bot/falaj/lexical"
 )
 
 // countingFS counts the corpus files opened (not folders).
@@ -565,4 +566,90 @@ func TestOpenRecordsRacilyCleanFilesOnce(t *testing.T) {
 			t.Errorf("the next open read %q (stats %+v); want nothing read: their time was recorded", got, st)
 		}
 	})
+}
+
+// TestOlderKeywordIndexIsRebuiltWithoutEmbedding: a snapshot written before the keyword
+// index carried the author's term (an older keywordsVersion, or none) keeps its vectors:
+// the corpus is read again, the keyword index rebuilt and saved, nothing embedded.
+func TestOlderKeywordIndexIsRebuiltWithoutEmbedding(t *testing.T) {
+	cache := t.TempDir()
+	emb := &countingEmbedder{Embedder: Local{}}
+	cfg := Config{Dir: cache, Embedder: emb} // the seeds: the Diplo essay speaks as "I"
+	ix, _, err := Open(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As main wrote it before: no keyword index version, no author term.
+	st, err := readSnapshot(t.Context(), ix.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.kw.postings[lexical.AuthorTerm]) == 0 {
+		t.Fatal("the seeds' snapshot has no first-person passage under the author term")
+	}
+	st.man.Chunker = ix.chunkerName()
+	delete(st.kw.postings, lexical.AuthorTerm)
+	if err := writeSnapshot(ix.path, st, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	emb.texts.Store(0)
+	log, buf := logBuffer()
+	cfg.Logger = log
+	ix2, stats, err := Open(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := emb.texts.Load(); n != 0 || stats.Embedded != 0 {
+		t.Errorf("embedded %d passages (stats %d); want the vectors reused", n, stats.Embedded)
+	}
+	if len(ix2.st.kw.postings[lexical.AuthorTerm]) == 0 {
+		t.Error("the keyword index was not rebuilt: no author term")
+	}
+	if strings.Contains(buf.String(), "rebuilding\" ") && strings.Contains(buf.String(), "other settings") {
+		t.Errorf("log:\n%s\nwant no full rebuild", buf)
+	}
+	saved, err := readSnapshot(t.Context(), ix.path)
+	if err != nil || saved.man.Chunker != ix.indexName() || len(saved.kw.postings[lexical.AuthorTerm]) == 0 {
+		t.Errorf("saved snapshot: %v, chunker %q; want %q with the author term", err, saved.man.Chunker, ix.indexName())
+	}
+	if _, stats, err := Open(t.Context(), cfg); err != nil || !stats.FromCache {
+		t.Errorf("third open: %+v, %v; want it from the snapshot as it is", stats, err)
+	}
+}
+
+// TestTouchedSkippedFileIsRecordedOnce: when a file that is skipped (not UTF-8) changes,
+// the next open reads the corpus and records the new size and time, so the open after it
+// reads nothing.
+func TestTouchedSkippedFileIsRecordedOnce(t *testing.T) {
+	corpus, cache := corpusDir(t), t.TempDir()
+	bad := filepath.Join(corpus, "bad.txt")
+	if err := os.WriteFile(bad, []byte("\xff\xfe not text"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour) // out of the racy window
+	for _, name := range []string{"bad.txt", "iran.txt", "aflaj.md", "afghan/qcg.txt"} {
+		if err := os.Chtimes(filepath.Join(corpus, name), old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfs := &countingFS{FS: os.DirFS(corpus)}
+	cfg := Config{Corpus: cfs, CorpusName: corpus, Dir: cache}
+	if _, st, err := Open(t.Context(), cfg); err != nil || len(st.Skipped) == 0 {
+		t.Fatalf("first open: %+v, %v; want bad.txt skipped", st, err)
+	}
+	later := old.Add(time.Minute)
+	if err := os.Chtimes(bad, later, later); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Open(t.Context(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	cfs.reset()
+	if _, st, err := Open(t.Context(), cfg); err != nil || !st.FromCache {
+		t.Fatalf("third open: %+v, %v", st, err)
+	}
+	if got := cfs.reset(); len(got) != 0 {
+		t.Errorf("the open after the change read %q; want nothing: the skipped file's new time was recorded", got)
+	}
 }

@@ -293,7 +293,7 @@ func decodeSnapshot(ctx context.Context, b []byte) (*state, error) {
 		return nil, errors.New("checksum mismatch: damaged")
 	}
 	d := &dec{b: body}
-	m := manifest{Format: snapshotFormat, Docs: map[string]docEntry{}}
+	m := manifest{Format: int(format), Docs: map[string]docEntry{}}
 	m.Embedder, m.Chunker, m.Vectors = d.str(), d.str(), d.str()
 	m.Dim = d.count(1 << 16)
 	m.Written = int64(d.u64())
