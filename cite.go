@@ -444,7 +444,10 @@ func (c *replyChecker) sentence(s string) {
 		held, _ := c.logR.rewrite(text)
 		c.held = append(c.held, heldSentence{sep: sep, text: strings.TrimSpace(held)})
 	}
-	if valid == 0 || refusal {
+	// A refusal before anything is cited is held (and dropped unless a cited sentence
+	// follows in its block); after a cited answer, a cited note on what the passages leave
+	// out ("The passages do not say when [2].") is shown, as the system prompt asks.
+	if valid == 0 || refusal && !c.cited {
 		bare := strings.TrimRight(text, "*_ ")
 		label := valid == 0 && (c.line == headingLine && !strings.ContainsAny(bare[max(0, len(bare)-3):], ".!?؟") ||
 			strings.HasSuffix(bare, ":") || itemNumberRE.MatchString(strings.TrimLeft(text, "# ")))

@@ -80,6 +80,8 @@ func TestCheckCitations(t *testing.T) {
 			"This is not covered in the provided sources [1]. Sorry.", nil, false},
 		{"caveat after the last marker is dropped", "Oman hosted the talks [1]. The sources do not say when.", 3,
 			"Oman hosted the talks [1].", []int{1}, true},
+		{"a cited caveat after the answer is kept", "Oman hosted the talks [1]. The passages do not say when [2].", 3,
+			"Oman hosted the talks [1]. The passages do not say when [2].", []int{1, 2}, true},
 		{"empty reply declines", "  ", 3, "", nil, false},
 		{"blank lines kept, edges trimmed", "\n  Oman [1].\n\nIran [2].  \n", 2,
 			"Oman [1].\n\nIran [2].", []int{1, 2}, true},
