@@ -80,7 +80,10 @@ func parse(fs *flag.FlagSet, args []string) error {
 			flags = append(flags, arg)
 			name := strings.TrimLeft(arg, "-")
 			if !strings.Contains(name, "=") {
-				if f := fs.Lookup(name); f != nil && !isBool(f) && i+1 < len(args) {
+				if f := fs.Lookup(name); f != nil && !isBool(f) {
+					if i+1 == len(args) {
+						return &usageError{msg: "flag needs a value: --" + name, help: fmt.Sprintf("Run 'falaj %s --help' for usage.", fs.Name())}
+					}
 					flags = append(flags, args[i+1])
 					i++
 				}

@@ -289,6 +289,12 @@ func TestFlagMistakeGivesTheErrorAndAHint(t *testing.T) {
 	if code != 2 || out != "" || errOut != want {
 		t.Errorf("falaj ask --nope: code %d, stdout %q, stderr %q; want 2 and only %q", code, out, errOut, want)
 	}
+	// A flag that takes a value, last on the line: no value, not "--" taken for one.
+	out, errOut, code = runCLI(t, env(), "", "ask", "Why Oman?", "--k")
+	want = "falaj: flag needs a value: --k\nRun 'falaj ask --help' for usage.\n"
+	if code != 2 || out != "" || errOut != want {
+		t.Errorf("falaj ask ... --k: code %d, stdout %q, stderr %q; want 2 and only %q", code, out, errOut, want)
+	}
 }
 
 func jsonNumber(v any) string {
